@@ -1,0 +1,4 @@
+export * from './tokenBucket';
+export * from './rateLimit';
+export * from './retryBackoff';
+export * from './paginate';
