@@ -3,14 +3,7 @@ import type { InstrumentId } from './identifiers';
 import type { LiquiditySide, OrderSide, OrderType, TimeInForce, TriggerType } from './orders';
 
 export type OrderStatus =
-  | 'SUBMITTED'
-  | 'ACCEPTED'
-  | 'TRIGGERED'
-  | 'PARTIALLY_FILLED'
-  | 'FILLED'
-  | 'CANCELED'
-  | 'EXPIRED'
-  | 'REJECTED';
+  'SUBMITTED' | 'ACCEPTED' | 'TRIGGERED' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED' | 'REJECTED';
 
 export interface OrderStatusReport {
   readonly accountId: string;
