@@ -196,3 +196,51 @@ export class KrakenTimeoutError extends KrakenError {
     super(message, options);
   }
 }
+
+/** Futures order-action statuses that mean the action was carried out (futures-wire.md §5). */
+const FUTURES_ACTION_SUCCESS = new Set(['placed', 'partiallyFilled', 'filled', 'edited', 'cancelled']);
+
+/** True for a `sendStatus`/`editStatus`/`cancelStatus`/`batchStatus[i]` status that is not a refusal. */
+export function isFuturesActionSuccess(status: string): boolean {
+  return FUTURES_ACTION_SUCCESS.has(status);
+}
+
+/**
+ * The envelope-level error of a Futures response body, in any of Kraken's forms — `{result:"error", error}`,
+ * `{result:"error", errors:[{code, message}]}`, `{status:"NOT_FOUND"}` — or undefined when the body is a success.
+ * Order-action statuses (`sendStatus.status` ...) are data, not envelope errors: see `futuresActionError`.
+ */
+export function futuresEnvelopeError(
+  body: unknown,
+  endpoint?: string,
+  httpStatus?: number,
+): KrakenApiError | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const record = body as Record<string, unknown>;
+  const messages: string[] = [];
+  if (typeof record.error === 'string') messages.push(record.error);
+  if (Array.isArray(record.errors)) {
+    for (const e of record.errors) {
+      if (typeof e === 'string') messages.push(e);
+      else if (e && typeof e === 'object') {
+        const { code, message } = e as { code?: unknown; message?: unknown };
+        messages.push(String(message ?? code ?? 'unknownError'));
+      }
+    }
+  }
+  const failed = record.result === 'error' || (httpStatus !== undefined && httpStatus >= 400);
+  if (!failed && messages.length === 0) return undefined;
+  if (messages.length === 0) messages.push(typeof record.status === 'string' ? record.status : 'unknownError');
+  if (httpStatus === 429 && !messages.includes('apiLimitExceeded')) messages.unshift('apiLimitExceeded');
+  return krakenApiError(messages, endpoint, httpStatus);
+}
+
+/**
+ * The refusal carried by a Futures order-action answer (`sendStatus`, `editStatus`, `cancelStatus`), or
+ * undefined when the action was carried out. The reason is Kraken's status word, e.g. `postWouldExecute`.
+ */
+export function futuresActionError(status: string, endpoint?: string): KrakenApiError | undefined {
+  return isFuturesActionSuccess(status)
+    ? undefined
+    : new KrakenApiError([status], endpoint, undefined, { retryable: false });
+}
