@@ -72,7 +72,11 @@ export function toDecodeError(errors: t.Errors, input: unknown, what: string, pa
     }
   }
   const more = paths.length > MAX_PATHS ? ` (+${paths.length - MAX_PATHS} more)` : '';
-  return new KrakenDecodeError(`${what}: unexpected message shape (${details.join('; ')}${more})`, paths, inputExcerpt(input));
+  return new KrakenDecodeError(
+    `${what}: unexpected message shape (${details.join('; ')}${more})`,
+    paths,
+    inputExcerpt(input),
+  );
 }
 
 /**
