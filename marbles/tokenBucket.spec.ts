@@ -150,6 +150,16 @@ describe('TokenBucket', () => {
     });
   });
 
+  it('behaves as the diagram in its doc comment says', () => {
+    testScheduler.run(({ expectObservable }) => {
+      const bucket = new TokenBucket({ capacity: 2, refillPerSecond: 1, scheduler: testScheduler });
+      expectObservable(bucket.acquire(2)).toBe('(g|)', granted);
+      expectObservable(bucket.acquire(1)).toBe('1000ms (g|)', granted);
+      expectObservable(bucket.acquire(2), '200ms ^ 99ms !').toBe('-');
+      expectObservable(bucket.acquire(1), '500ms ^').toBe('2000ms (g|)', granted);
+    });
+  });
+
   it('refuses a bad configuration with a KrakenConfigError naming the option', () => {
     expect(() => new TokenBucket({ capacity: 0, refillPerSecond: 1 })).toThrow(KrakenConfigError);
     expect(() => new TokenBucket({ capacity: 1, refillPerSecond: -1 })).toThrow(/refillPerSecond/);

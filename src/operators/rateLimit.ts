@@ -21,10 +21,11 @@ export interface RateLimitOptions {
  * for each attempt.
  *
  * ```
- * bucket: capacity 2, refill 1 token per second (one frame = 1 ms below)
+ * bucket: capacity 5, refill 1 token/s, full at 0 ms; each call's source is  -a|
  *
- * call 1 (cost 2):  a|
- * call 2 (cost 1):  -- 998ms b|     (subscribed at 1000 ms, when 1 token has refilled)
+ * call 1, cost 5, at 0 ms:   -a|                       subscribed at 0 ms
+ * call 2, cost 3, at 0 ms:   --- 3000ms --- -a|        waits for 3 tokens: 3000 ms
+ * call 3, cost 1, at 10 ms:  --- 4000ms --------- -a|  1 token is back at 1000 ms, but call 2 is ahead: 4000 ms
  * ```
  *
  * @example

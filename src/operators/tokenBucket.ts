@@ -48,6 +48,15 @@ const TOKEN_EPSILON = 1e-9;
  * {@link TokenBucket.penalize} to take a number of tokens (the balance may go negative, which
  * models Kraken extending the penalty). `rateLimit(bucket, cost, { drainOn })` does this for you.
  *
+ * ```
+ * capacity 2, refill 1 token/s, full at 0 ms; g = granted; in order of subscription:
+ *
+ * acquire(2) at 0 ms:                          (g|)                    at 0 ms
+ * acquire(1) at 0 ms:                          ---- 1000ms ---- (g|)   at 1000 ms
+ * acquire(2) at 200 ms, unsubscribed at 300:   --!                     leaves the queue, takes nothing
+ * acquire(1) at 500 ms:                        ---- 2000ms ---- (g|)   at 2000 ms, after the one ahead
+ * ```
+ *
  * @example
  * ```ts
  * const bucket = new TokenBucket({ capacity: 15, refillPerSecond: 0.33 });
