@@ -1,0 +1,3 @@
+import type { SimProtocolLayer } from '../context';
+
+export const attachSpot: SimProtocolLayer = () => undefined;
