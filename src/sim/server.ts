@@ -16,6 +16,8 @@ export interface SimHttpRequest {
   /** Path without the query: `/0/private/AddOrder`. */
   readonly path: string;
   readonly query: URLSearchParams;
+  /** The query string exactly as received, without the `?` (`''` if none); Futures signs over it. */
+  readonly rawQuery: string;
   readonly headers: http.IncomingHttpHeaders;
   /** The body exactly as received (signatures are computed over it). */
   readonly rawBody: string;
@@ -161,6 +163,7 @@ export class SimServer {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
+      rawQuery: rawQueryOf(req.url ?? ''),
       headers: req.headers,
       rawBody: Buffer.concat(chunks).toString('utf8'),
     };
@@ -225,6 +228,14 @@ export class SimServer {
     const status = fault.status ?? 502;
     send(res, { status, headers: { 'content-type': 'text/html' }, body: gatewayErrorPage(status) });
   }
+}
+
+/** The query part of a request target as sent (no re-encoding: signatures are computed over these bytes). */
+function rawQueryOf(target: string): string {
+  const at = target.indexOf('?');
+  if (at < 0) return '';
+  const hash = target.indexOf('#', at);
+  return hash < 0 ? target.slice(at + 1) : target.slice(at + 1, hash);
 }
 
 function send(res: http.ServerResponse, response: SimHttpResponse): void {
