@@ -6,6 +6,7 @@
  * table — never by stripping a leading X or Z (`XTZ` is Tezos, `XRP`, `XLM`, `ZEC` are real tickers).
  * Futures symbols stay native (`PI_XBTUSD`); only their currencies are normalised.
  */
+import { InstrumentId, KRAKEN } from '../../model/identifiers';
 import type { Instrument } from '../../model/instruments';
 
 /** Kraken legacy / alternative asset codes → the model's currency code. Unknown codes pass through. */
@@ -106,6 +107,11 @@ export function futuresSymbolParts(symbol: string): FuturesSymbolParts | undefin
   if (quote === undefined) return undefined;
   const base = pair.slice(0, pair.length - quote.length);
   return { prefix, base, quote, ...(m[3] !== undefined ? { maturity: m[3] } : {}) };
+}
+
+/** The model id of a Futures symbol in any case: `pi_ethusd` → `PI_ETHUSD.KRAKEN`. */
+export function futuresInstrumentId(symbol: string): InstrumentId {
+  return InstrumentId.of(symbol.toUpperCase(), KRAKEN);
 }
 
 /** Normalised base/quote currencies of a Futures contract, preferring Kraken's own `base`/`quote` fields. */
