@@ -84,7 +84,7 @@ const FUTURES_QUOTES = ['USDT', 'USDC', 'USD', 'EUR', 'GBP', 'XBT', 'BTC', 'ETH'
 export interface FuturesSymbolParts {
   /** `PI`, `PF`, `FI`, `FF`, `FV`, `OF`, ... (upper case). */
   readonly prefix: string;
-  /** Kraken's base code as written in the symbol (`XBT`), not normalised. */
+  /** Kraken's base and quote codes as written in the symbol (`XBT`, `usd`), not normalised. */
   readonly base: string;
   readonly quote: string;
   /** `YYMMDD` of a dated contract. */
@@ -106,7 +106,7 @@ export function futuresSymbolParts(symbol: string): FuturesSymbolParts | undefin
   const quote = FUTURES_QUOTES.find((q) => upper.endsWith(q) && upper.length > q.length);
   if (quote === undefined) return undefined;
   const base = pair.slice(0, pair.length - quote.length);
-  return { prefix, base, quote, ...(m[3] !== undefined ? { maturity: m[3] } : {}) };
+  return { prefix, base, quote: pair.slice(base.length), ...(m[3] !== undefined ? { maturity: m[3] } : {}) };
 }
 
 /** The model id of a Futures symbol in any case: `pi_ethusd` → `PI_ETHUSD.KRAKEN`. */
