@@ -17,7 +17,7 @@
  *   set) and confirm with a query. Futures answers `cancelStatus.status: "notFound"` (data, not an error).
  */
 import * as E from 'fp-ts/Either';
-import * as t from 'io-ts';
+import type * as t from 'io-ts';
 import {
   concat,
   defer,

@@ -8,6 +8,7 @@ import {
   KrakenTimeoutError,
 } from '../../src/errors';
 import { KrakenRawHttpClient } from '../../src/http/KrakenRawHttpClient';
+import { krakenHttpLimits } from '../../src/http/restCall';
 import { startRecordingServer, type RecordingServer } from '../support/httpServer';
 import {
   expectedSpotSign,
@@ -392,5 +393,35 @@ describe('Spot answers that go wrong', () => {
     const result = await firstValueFrom(client().spot.time());
     expect(result.unixtime).toBe(7);
     expect(server.requests).toHaveLength(2);
+  });
+});
+
+describe('Spot rate limiting', () => {
+  it('builds the tier counter and the flat bucket from the config', () => {
+    const starter = krakenHttpLimits(testConfig(server.url));
+    expect([starter.spotCounter.capacity, starter.spotCounter.refillPerSecond]).toEqual([15, 0.33]);
+    expect([starter.spotFlat.capacity, starter.spotFlat.refillPerSecond]).toEqual([5, 5]);
+    const pro = krakenHttpLimits(testConfig(server.url, { spotRateLimitTier: 'pro', maxRequestsPerSecond: 2 }));
+    expect([pro.spotCounter.capacity, pro.spotCounter.refillPerSecond]).toEqual([20, 1]);
+    expect([pro.spotFlat.capacity, pro.spotFlat.refillPerSecond]).toEqual([2, 2]);
+    expect([pro.futuresDerivatives.capacity, pro.futuresDerivatives.refillPerSecond]).toEqual([500, 50]);
+    expect(pro.futuresHistory.capacity).toBe(100);
+  });
+
+  it('charges the REST counter per method (history 2, trading 0, public none) and the flat bucket per call', async () => {
+    server.route('POST', '/0/private/Balance', ok({}));
+    server.route('POST', '/0/private/TradesHistory', ok({ trades: {}, count: 0 }));
+    server.route('POST', '/0/private/AddOrder', { body: fixture('spot', '4.1-addorder-2') });
+    server.route('GET', '/0/public/Time', ok({ unixtime: 1, rfc1123: 'x' }));
+    const limits = fastLimits();
+    const counter = jest.spyOn(limits.spotCounter, 'acquire');
+    const flat = jest.spyOn(limits.spotFlat, 'acquire');
+    const http = new KrakenRawHttpClient(testConfig(server.url), { limits });
+    await firstValueFrom(http.spot.balance());
+    await firstValueFrom(http.spot.tradesHistory());
+    await firstValueFrom(http.spot.addOrder({ pair: 'XBTUSD', type: 'buy', ordertype: 'market', volume: '1' }));
+    await firstValueFrom(http.spot.time());
+    expect(counter.mock.calls.map(([cost]) => cost)).toEqual([1, 2]);
+    expect(flat.mock.calls.map(([cost]) => cost)).toEqual([1, 1, 1, 1]);
   });
 });
