@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { KrakenDecodeError } from '../../../src/errors';
+import { type KrakenDecodeError } from '../../../src/errors';
 import { decodeJsonOrError, decodeOrError } from '../../../src/kraken/common/decode';
 import {
   isSpotWsResponse,
