@@ -1,6 +1,7 @@
 import { of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { KrakenConnectionError, KrakenSubscriptionError, KrakenTimeoutError } from '../src/errors';
+import { futuresWsProtocol } from '../src/kraken/futures/wsProtocol';
 import { spotWsKey, spotWsProtocol, type SpotWsSubscription } from '../src/kraken/spot/wsProtocol';
 import { backoffDelayMs, type BackoffOptions } from '../src/operators/retryBackoff';
 import { heartbeatWatchdog } from '../src/transport/heartbeatWatchdog';
@@ -80,10 +81,10 @@ class FakeSocket implements WebSocketLike {
   readonly sent: unknown[] = [];
   closedWith: number | undefined;
   terminated = false;
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { code: number; reason: string; wasClean?: boolean }) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
+  onopen: WebSocketLike['onopen'] = null;
+  onmessage: WebSocketLike['onmessage'] = null;
+  onclose: WebSocketLike['onclose'] = null;
+  onerror: WebSocketLike['onerror'] = null;
 
   constructor(readonly url: string) {
     FakeSocket.instances.push(this);
@@ -391,5 +392,61 @@ describe('WsSession in virtual time', () => {
     });
     expect(events).toEqual(['subscription complete', 'states complete', 'late complete']);
     expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it('resubscribes one key on the live socket for a fresh snapshot and reports the gap', () => {
+    const { session, states } = spotSession();
+    const book = { channel: 'book', symbol: 'BTC/USD', params: { depth: 10 } };
+    testScheduler.run(() => {
+      session.subscribe(spotWsKey(book), book).subscribe();
+      at(0, () => socket(0).open());
+      at(5, () => socket(0).receive(ack(1, book)));
+      at(10, () => expect(session.resubscribe(spotWsKey(book), 'checksum mismatch')).toBe(true));
+      at(20, () => void session.close());
+    });
+    expect(socket(0).sent.slice(0, 3)).toEqual([
+      { method: 'subscribe', params: { channel: 'book', symbol: ['BTC/USD'], depth: 10 }, req_id: 1 },
+      { method: 'unsubscribe', params: { channel: 'book', symbol: ['BTC/USD'], depth: 10 }, req_id: 2 },
+      { method: 'subscribe', params: { channel: 'book', symbol: ['BTC/USD'], depth: 10 }, req_id: 3 },
+    ]);
+    expect(states.find((s) => s.state === 'gap')).toMatchObject({
+      at: 10,
+      keys: ['book:BTC/USD?depth=10'],
+      reason: 'checksum mismatch',
+    });
+    expect(session.resubscribe('unknown')).toBe(false);
+  });
+
+  it('keeps a Futures socket alive with protocol pings, or with a heartbeat feed when it cannot ping', () => {
+    class PingingSocket extends FakeSocket {
+      pings = 0;
+      ping(): void {
+        this.pings += 1;
+      }
+    }
+    const make = (WebSocket: typeof FakeSocket) =>
+      new WsSession({
+        url: 'wss://futures.test/ws/v1',
+        protocol: futuresWsProtocol,
+        WebSocket,
+        scheduler: testScheduler,
+        heartbeatSecs: 1,
+        backoff,
+      });
+    const pinging = make(PingingSocket);
+    const browserLike = make(FakeSocket);
+    testScheduler.run(() => {
+      pinging.messages$.subscribe();
+      browserLike.messages$.subscribe();
+      at(0, () => socket(0).open());
+      at(0, () => socket(1).open());
+      at(600, () => {
+        void pinging.close();
+        void browserLike.close();
+      });
+    });
+    expect((socket(0) as PingingSocket).pings).toBe(1);
+    expect(socket(0).sent).toEqual([]);
+    expect(socket(1).sent).toEqual([{ event: 'subscribe', feed: 'heartbeat' }]);
   });
 });
