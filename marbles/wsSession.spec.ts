@@ -449,4 +449,20 @@ describe('WsSession in virtual time', () => {
     expect(socket(0).sent).toEqual([]);
     expect(socket(1).sent).toEqual([{ event: 'subscribe', feed: 'heartbeat' }]);
   });
+
+  it('gives up at once when the WebSocket constructor throws (a malformed URL)', () => {
+    const { session, states } = spotSession({
+      WebSocket: class {
+        constructor() {
+          throw new SyntaxError('Invalid URL: nope');
+        }
+      } as unknown as WsSessionOptions<SpotWsSubscription, { token: string }>['WebSocket'],
+    });
+    const errors: unknown[] = [];
+    testScheduler.run(() => {
+      session.subscribe('k', BTC_TRADES).subscribe({ error: (err: unknown) => errors.push(err) });
+    });
+    expect(String(errors[0])).toMatch(/cannot open wss:\/\/ws\.kraken\.test\/v2: Invalid URL: nope/);
+    expect(states.map((s) => s.state)).toEqual(['connecting', 'closed']);
+  });
 });

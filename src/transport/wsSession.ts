@@ -33,7 +33,13 @@ import {
   type Subscriber,
   type Subscription,
 } from 'rxjs';
-import { KrakenApiError, KrakenConnectionError, KrakenDecodeError, KrakenTimeoutError } from '../errors';
+import {
+  KrakenApiError,
+  KrakenConfigError,
+  KrakenConnectionError,
+  KrakenDecodeError,
+  KrakenTimeoutError,
+} from '../errors';
 import { backoffDelayMs, isRetryableError, type BackoffOptions } from '../operators/retryBackoff';
 import { heartbeatWatchdog } from './heartbeatWatchdog';
 import { proxyAgent } from './proxy';
@@ -222,7 +228,11 @@ export class WsSession<Req, Auth = unknown> {
       this.ownAgent = agent;
     }
     this.scheduler = options.scheduler ?? asyncScheduler;
-    this.heartbeatMs = (options.heartbeatSecs ?? 30) * 1000;
+    const heartbeatSecs = options.heartbeatSecs ?? 30;
+    if (!(Number.isFinite(heartbeatSecs) && heartbeatSecs > 0)) {
+      throw new KrakenConfigError('wsHeartbeatSecs', `must be a number of seconds > 0, got ${String(heartbeatSecs)}`);
+    }
+    this.heartbeatMs = heartbeatSecs * 1000;
     this.backoff = options.backoff ?? { initialDelayMs: 1_000, maxDelayMs: 30_000 };
     this.maxReconnectAttempts = options.maxReconnectAttempts ?? Infinity;
     const isRetryable = options.isRetryable ?? isRetryableError;
@@ -386,11 +396,14 @@ export class WsSession<Req, Auth = unknown> {
             ? new this.WebSocketCtor(this.url, { agent: this.agent })
             : new this.WebSocketCtor(this.url);
       } catch (err) {
-        subscriber.error(
-          new KrakenConnectionError(`${this.protocol.name}: cannot open ${this.url}: ${messageOf(err)}`, this.url, {
-            cause: err,
-          }),
+        // The constructor throws on what no retry can fix (a malformed URL, bad options): give up.
+        const error = new KrakenConnectionError(
+          `${this.protocol.name}: cannot open ${this.url}: ${messageOf(err)}`,
+          this.url,
+          { cause: err },
         );
+        this.terminalErrors.add(error);
+        subscriber.error(error);
         return undefined;
       }
       const live: LiveSocket<Auth> = { socket, retry: this.failures, ready: false, gone: false, auth: undefined };
