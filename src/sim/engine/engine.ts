@@ -122,6 +122,8 @@ export type EngineEvent =
   | { readonly type: 'book'; readonly symbol: string; readonly time: number }
   /** A market step ran: prices moved (index, mark). */
   | { readonly type: 'tick'; readonly symbol: string; readonly time: number }
+  /** End of one engine step (after its `book` events): a good moment to coalesce and send. */
+  | { readonly type: 'flush'; readonly symbols: readonly string[]; readonly time: number }
   /** A spot balance changed. */
   | { readonly type: 'ledger'; readonly accountId: string; readonly entry: LedgerEntry; readonly time: number }
   /** A futures account changed (balances or a position). */
@@ -243,6 +245,10 @@ export class MatchingEngine {
   private readonly timers: SimTimer[] = [];
   private readonly subject = new Subject<EngineEvent>();
   private readonly dirtyBooks = new Set<string>();
+  /** Open triggered-type orders whose trigger has not fired. */
+  private readonly triggerable = new Set<EngineOrder>();
+  /** Symbols with any event in the current step. */
+  private readonly touched = new Set<string>();
   private batchDepth = 0;
   private running = false;
   /** Markets whose synthetic activity is replaced by a replay. */
@@ -602,8 +608,10 @@ export class MatchingEngine {
       order.status = 'open';
       this.emitOrder('new', order);
       if (order.timeInForce === 'GTD' && order.expireTime !== undefined) this.scheduleExpiry(order);
-      if (triggeredType) this.checkTriggers(market);
-      else this.activate(order, market);
+      if (triggeredType) {
+        this.triggerable.add(order);
+        this.checkTriggers(market);
+      } else this.activate(order, market);
     });
     return { ok: true, order: snapshot(order) };
   }
@@ -1107,6 +1115,7 @@ export class MatchingEngine {
   private closeOrder(order: EngineOrder, status: 'canceled' | 'expired', reason?: string): void {
     if (order.status !== 'open' && order.status !== 'pending') return;
     this.unrest(order);
+    this.triggerable.delete(order);
     const now = this.clock.now();
     order.status = status;
     order.reason = reason;
@@ -1130,18 +1139,14 @@ export class MatchingEngine {
 
   private checkTriggers(market: Market): void {
     for (let round = 0; round < 50; round++) {
-      const due = [...this.orders.values()].filter(
-        (o) =>
-          o.symbol === market.instrument.symbol &&
-          o.status === 'open' &&
-          o.triggerPrice &&
-          !o.triggered &&
-          this.triggerHit(o, market),
+      const due = [...this.triggerable].filter(
+        (o) => o.symbol === market.instrument.symbol && o.status === 'open' && this.triggerHit(o, market),
       );
       if (due.length === 0) return;
       for (const order of due) {
         if (order.status !== 'open') continue;
         order.triggered = true;
+        this.triggerable.delete(order);
         order.triggeredAt = this.clock.now();
         order.lastUpdate = order.triggeredAt;
         this.emitOrder('triggered', order);
@@ -1270,6 +1275,8 @@ export class MatchingEngine {
   }
 
   private emit(event: EngineEvent): void {
+    if ('symbol' in event && event.symbol !== undefined) this.touched.add(event.symbol);
+    else if (event.type === 'order' || event.type === 'fill') this.touched.add(event.order.symbol);
     this.subject.next(event);
   }
 
@@ -1295,6 +1302,8 @@ export class MatchingEngine {
         const dirty = [...this.dirtyBooks];
         this.dirtyBooks.clear();
         for (const symbol of dirty) this.emit({ type: 'book', symbol, time: now });
+        this.emit({ type: 'flush', symbols: [...this.touched], time: now });
+        this.touched.clear();
       }
     }
   }
