@@ -18,12 +18,16 @@ function isCombinator(type: t.Decoder<unknown, unknown>): boolean {
   return tag === 'UnionType' || tag === 'IntersectionType';
 }
 
-/** `result.XXBTZUSD.pair_decimals`, `data.0.bids.3.price`; empty string for the root. */
+/**
+ * `result.XXBTZUSD.pair_decimals`, `data.0.bids.3.price`; empty string for the root. Keys that a union or
+ * intersection added (member indices) and empty keys (a dispatcher handing over to a member codec) are skipped.
+ */
 export function contextPath(context: t.Context): string {
   const keys: string[] = [];
   for (let i = 1; i < context.length; i++) {
-    if (isCombinator(context[i - 1].type)) continue;
-    keys.push(context[i].key);
+    const key = context[i].key;
+    if (key === '' || isCombinator(context[i - 1].type)) continue;
+    keys.push(key);
   }
   return keys.join('.');
 }

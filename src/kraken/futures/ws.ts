@@ -613,13 +613,14 @@ export const FuturesWsMessage = new t.Type<FuturesWsInbound, unknown, unknown>(
       if (event === undefined || !eventSet.has(event)) {
         return fieldFailure(c, 'event', frame.event, `a known event (${FUTURES_WS_EVENTS.join('|')})`);
       }
-      return FuturesWsEvent.validate(event === frame.event ? u : { ...u, event }, c);
+      const input = event === frame.event ? u : { ...u, event };
+      return FuturesWsEvent.validate(input, t.appendContext(c, '', FuturesWsEvent, input));
     }
     const codec = typeof frame.feed === 'string' ? feedCodecs.get(frame.feed) : undefined;
     if (codec === undefined) {
       return fieldFailure(c, 'feed', frame.feed, `a known feed (${FUTURES_WS_FEEDS.join('|')})`);
     }
-    return codec.validate(u, c);
+    return codec.validate(u, t.appendContext(c, '', codec as t.Decoder<unknown, unknown>, u));
   },
   (a) => a,
 );

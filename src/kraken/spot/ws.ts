@@ -718,7 +718,7 @@ export const SpotWsMessage = new t.Type<SpotWsInbound, unknown, unknown>(
           `a known method (${SPOT_WS_METHODS.join('|')})`,
         );
       }
-      return SpotWsResponse.validate(u, c);
+      return SpotWsResponse.validate(u, t.appendContext(c, '', SpotWsResponse, u));
     }
     const codec = typeof frame.channel === 'string' ? channelCodecs.get(frame.channel) : undefined;
     if (codec === undefined) {
@@ -728,7 +728,7 @@ export const SpotWsMessage = new t.Type<SpotWsInbound, unknown, unknown>(
         `a known channel (${SPOT_WS_CHANNELS.join('|')})`,
       );
     }
-    return codec.validate(u, c);
+    return codec.validate(u, t.appendContext(c, '', codec as t.Decoder<unknown, unknown>, u));
   },
   (a) => a,
 );

@@ -97,6 +97,12 @@ describe('Spot WS v2 responses', () => {
     expect(response('batch_cancel', spotFixture('9.8-batch-cancel-2')).result?.count).toBe(3);
   });
 
+  it('names the failing field inside a response result', () => {
+    const frame = mutableFixture('spot', '9.5-cancel-all-2');
+    (frame.result as Record<string, unknown>).count = 'one';
+    expect(decodeError(frame).paths).toEqual(['result.count']);
+  });
+
   it('rejects an unknown method at path method', () => {
     expect(decodeError({ method: 'teleport', success: true }).paths).toEqual(['method']);
   });
@@ -220,6 +226,12 @@ describe('Spot WS v2 data channels', () => {
     expect(fill).toMatchObject({ exec_type: 'trade', exec_id: 'TGBB7L-HT5LX-J3BZ4A', liquidity_ind: 't' });
     expect(fill.last_price?.toFixed()).toBe('26599.9');
     expect(fill.fees?.[0].qty.toFixed()).toBe('0.3458');
+  });
+
+  it('names the failing field of an execution report', () => {
+    const frame = mutableFixture('spot', '8.1-executions-orders-fills-replaces-5');
+    (frame.data as Record<string, unknown>[])[0].last_qty = true;
+    expect(decodeError(frame).paths).toEqual(['data.0.last_qty']);
   });
 
   it('keeps an unknown exec_type and order_status', () => {
