@@ -38,6 +38,88 @@ export function crc32Finish(register: number): number {
   return ~register >>> 0;
 }
 
+/**
+ * `A^length · register`, where A is one CRC step over a zero byte. CRC-32 is linear, so for any texts `a`, `b`:
+ * `crc32Update(r, a + b) === crc32Shift(crc32Update(r, a), b.length) ^ crc32Update(0, b)`. This lets a book keep
+ * each level's own CRC (`crc32Update(0, levelText)`) and fold the 20 checksummed levels with four table lookups
+ * each instead of re-hashing their text.
+ */
+export function crc32Shift(register: number, length: number): number {
+  const table = SHIFT_TABLES[length] ?? shiftTable(length);
+  return (
+    table[register & 0xff] ^
+    table[256 | ((register >>> 8) & 0xff)] ^
+    table[512 | ((register >>> 16) & 0xff)] ^
+    table[768 | (register >>> 24)]
+  );
+}
+
+/**
+ * Memo of `crc32Shift` tables by length (4 × 256 entries each: the shifted value of every byte in every position).
+ * A pure cache of constants, filled on first use of a length.
+ */
+const SHIFT_TABLES: Int32Array[] = [];
+
+function shiftTable(length: number): Int32Array {
+  if (!(length >= 0 && length % 1 === 0)) throw new RangeError(`crc32Shift: bad length ${length}`);
+  // The image of each of the 32 unit registers after `length` zero bytes...
+  const basis = new Int32Array(32);
+  for (let bit = 0; bit < 32; bit++) {
+    let register = 1 << bit;
+    for (let i = 0; i < length; i++) register = CRC_TABLE[register & 0xff] ^ (register >>> 8);
+    basis[bit] = register;
+  }
+  // ...combined by linearity into one entry per byte value and byte position.
+  const table = new Int32Array(1024);
+  for (let position = 0; position < 4; position++) {
+    const offset = position << 8;
+    for (let value = 1; value < 256; value++) {
+      const low = value & -value;
+      table[offset | value] = table[offset | (value ^ low)] ^ basis[(position << 3) + 31 - Math.clz32(low)];
+    }
+  }
+  SHIFT_TABLES[length] = table;
+  return table;
+}
+
+/**
+ * The raw CRC register, from a zero register, of one level's checksum text (`checksumLevelText(price, size)`),
+ * computed straight from the formatted texts without building the stripped string.
+ */
+export function levelCrc(formattedPrice: string, formattedSize: string): number {
+  return tokenCrc(formattedSize, tokenCrc(formattedPrice, 0));
+}
+
+/** `checksumLevelText(formattedPrice, formattedSize).length`, without building the string. */
+export function levelTextLength(formattedPrice: string, formattedSize: string): number {
+  return tokenLength(formattedPrice) + tokenLength(formattedSize);
+}
+
+function tokenCrc(text: string, register: number): number {
+  let crc = register;
+  let i = 0;
+  // Skip the leading zeros (and a '.' among them), then hash every character but the '.'.
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 48 /* '0' */ && code !== 46 /* '.' */) break;
+  }
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 46) crc = CRC_TABLE[(crc ^ code) & 0xff] ^ (crc >>> 8);
+  }
+  return crc;
+}
+
+function tokenLength(text: string): number {
+  let i = 0;
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 48 && code !== 46) break;
+  }
+  const dot = text.indexOf('.', i);
+  return text.length - i - (dot < 0 ? 0 : 1);
+}
+
 /** CRC-32 (zlib variant) of ASCII text, as an unsigned 32-bit integer. */
 export function crc32(text: string): number {
   return crc32Finish(crc32Update(CRC32_START, text));
@@ -103,13 +185,16 @@ function zeros(count: number): string {
   return count <= ZEROS.length ? ZEROS.slice(0, count) : '0'.repeat(count);
 }
 
+/** 10^0 … 10^15, all exact doubles. */
+const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
 /**
  * Renders a number decoded from JSON with exactly `precision` decimals, trailing zeros kept: `(45285.2, 1)` →
  * `'45285.2'`, `(0.001, 8)` → `'0.00100000'`, `(5.1e-5, 8)` → `'0.00005100'`.
  *
- * Exact for any value the wire wrote with at most `precision` decimals and at most 15 significant digits (the JSON
- * literal's digits are recovered from the double's shortest round-trip form, no float arithmetic). A value with more
- * decimals than `precision` is rounded like `Number.prototype.toFixed`.
+ * Exact for any value the wire wrote with at most `precision` decimals and at most 15 significant digits: the
+ * result is the JSON literal's text, zero-padded (where `toFixed` could print binary noise: `79388659.719461` with 8
+ * decimals). A value with more decimals than `precision` is rounded like `toFixed` (from its binary value).
  *
  * @throws RangeError for NaN, ±Infinity, or a precision outside 0..100.
  */
@@ -118,19 +203,33 @@ export function formatFixed(value: number, precision: number): string {
   if (!(precision >= 0 && precision <= 100) || precision % 1 !== 0) {
     throw new RangeError(`formatFixed: precision must be an integer in 0..100, got ${precision}`);
   }
-  const text = String(value);
-  const exponent = text.indexOf('e');
-  if (exponent >= 0) {
-    // |value| < 1e-6 or >= 1e21. Below 1e21 toFixed works on the exact binary value, which rounds back to the
-    // literal when it has at most `precision` decimals; at or above 1e21 the double is an integer.
-    if (Math.abs(value) < 1e21) return value.toFixed(precision);
-    const integer = BigInt(value).toString();
-    return precision === 0 ? integer : `${integer}.${zeros(precision)}`;
+  if (precision < POWERS_OF_TEN.length) {
+    // Fast path: when `units / 10^precision` (both exact doubles, at most 15 digits) rounds back to the value, that
+    // decimal is the nearest one with `precision` decimals, i.e. exactly what toFixed would print.
+    const scale = POWERS_OF_TEN[precision];
+    const magnitude = value < 0 ? -value : value;
+    const units = Math.round(magnitude * scale);
+    if (units <= 1e15 && units / scale === magnitude) {
+      const sign = value < 0 && units !== 0 ? '-' : '';
+      if (precision === 0) return sign + units;
+      const fraction = units % scale;
+      const integer = (units - fraction) / scale;
+      const fractionText = String(fraction);
+      return `${sign}${integer}.${fractionText.length === precision ? fractionText : zeros(precision - fractionText.length) + fractionText}`;
+    }
   }
-  const dot = text.indexOf('.');
-  if (dot < 0) return precision === 0 ? text : `${text}.${zeros(precision)}`;
-  const decimals = text.length - dot - 1;
-  if (decimals === precision) return text;
-  if (decimals < precision) return text + zeros(precision - decimals);
-  return value.toFixed(precision);
+  // Slow path (more than 15 digits, or more decimals than `precision`): the shortest round-trip text is the JSON
+  // literal's digits when the literal had at most 15 significant digits; pad it rather than print binary noise.
+  const text = String(value);
+  if (text.indexOf('e') < 0) {
+    const dot = text.indexOf('.');
+    if (dot < 0) return precision === 0 ? text : `${text}.${zeros(precision)}`;
+    const decimals = text.length - dot - 1;
+    if (decimals <= precision) return text + zeros(precision - decimals);
+    return value.toFixed(precision);
+  }
+  if (value < 1e21 && value > -1e21) return value.toFixed(precision);
+  // |value| ≥ 1e21 is an integer; toFixed would switch to exponent notation.
+  const integer = BigInt(value).toString();
+  return precision === 0 ? integer : `${integer}.${zeros(precision)}`;
 }

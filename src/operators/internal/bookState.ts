@@ -4,25 +4,29 @@
  * Each side is a pair of parallel arrays sorted best first: `keys` (numbers, ascending: the price for asks, minus
  * the price for bids) searched by bisection, and `levels` (immutable {@link Level}s carrying the price and size
  * text formatted once, on insert or change, with the instrument's precision). Decimals and checksum text are made
- * lazily, on first read. The Kraken checksum keeps the CRC register after each of the 20 checksummed levels, so an
- * update only re-hashes from the first level it touched.
+ * lazily, on first read. For the Kraken checksum each level hashes its own text once; the checksum folds the 20
+ * levels' CRCs by linearity (four table lookups per level) and keeps the register after each of them, so an update
+ * only re-folds from the first level it touched.
  */
 import Decimal from 'decimal.js';
 import type { InstrumentId } from '../../model/identifiers';
 import type { BookAction, BookLevel, BookSide, OrderBook, OrderBookDelta, OrderBookDeltas } from '../../model/data';
 import {
   CHECKSUM_LEVELS,
-  checksumLevelText,
   crc32Finish,
-  crc32Update,
+  crc32Shift,
   CRC32_START,
+  levelCrc,
+  levelTextLength,
 } from '../../kraken/common/checksum';
 
 /** One price level, immutable (a size change makes a new one). A `BookLevel` whose Decimals are made on read. */
 export class Level implements BookLevel {
   private decimalPrice: Decimal | undefined = undefined;
   private decimalSize: Decimal | undefined = undefined;
-  private checksumText: string | undefined = undefined;
+  /** CRC register of this level's checksum text from a zero register, and that text's length (−1: not yet). */
+  crc = 0;
+  crcLength = -1;
 
   constructor(
     readonly priceText: string,
@@ -37,9 +41,10 @@ export class Level implements BookLevel {
     return (this.decimalSize ??= new Decimal(this.sizeText));
   }
 
-  /** `price + size` without `.` and leading zeros: this level's share of the Kraken checksum input. */
-  get token(): string {
-    return (this.checksumText ??= checksumLevelText(this.priceText, this.sizeText));
+  /** Computes `crc` and `crcLength` (done once, and only for levels that reach the checksummed top 10). */
+  hashForChecksum(): void {
+    this.crc = levelCrc(this.priceText, this.sizeText);
+    this.crcLength = levelTextLength(this.priceText, this.sizeText);
   }
 
   toJSON(): { price: string; size: string } {
@@ -272,7 +277,9 @@ export class BookState {
     let register = registers[valid];
     for (let position = valid; position < total; position++) {
       const level = position < askCount ? asks.levels[position] : bids.levels[position - askCount];
-      register = crc32Update(register, level.token);
+      if (level.crcLength < 0) level.hashForChecksum();
+      // By linearity: hashing the level's text from `register` = shifting `register` past it, xor its own CRC.
+      register = crc32Shift(register, level.crcLength) ^ level.crc;
       registers[position + 1] = register;
     }
     this.validPositions = total;

@@ -4,9 +4,12 @@ import {
   checksumToken,
   crc32,
   crc32Finish,
+  crc32Shift,
   crc32Update,
   CRC32_START,
   formatFixed,
+  levelCrc,
+  levelTextLength,
   spotBookChecksum,
   spotLevel3Checksum,
 } from '../../../src/kraken/common/checksum';
@@ -91,6 +94,15 @@ describe('crc32', () => {
     );
   });
 
+  it('combines by linearity: hashing a + b = shifting the register past b, xor the CRC of b alone', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.string(), fc.string(), (register, a, b) => {
+        const afterA = crc32Update(register, a);
+        expect(crc32Shift(afterA, b.length) ^ crc32Update(0, b)).toBe(crc32Update(afterA, b));
+      }),
+    );
+  });
+
   it('reproduces the 281-character BTC/USD checksum input of spot-wire.md §7.2', () => {
     expect(btcInput).toHaveLength(281);
     expect(crc32(btcInput)).toBe(3310070434);
@@ -105,6 +117,23 @@ describe('checksumToken / checksumLevelText', () => {
     expect(checksumToken('120')).toBe('120');
     expect(checksumLevelText('45285.2', '0.00100000')).toBe('452852100000');
     expect(checksumLevelText('0.5657', '1098.39475580')).toBe('5657109839475580');
+  });
+});
+
+describe('levelCrc / levelTextLength', () => {
+  it('hash and measure the level text without building it', () => {
+    const digits = fc.stringMatching(/^[0-9]{1,8}$/);
+    const decimal = fc
+      .tuple(digits, fc.option(digits, { nil: undefined }))
+      .map(([integer, fraction]) => (fraction === undefined ? integer : `${integer}.${fraction}`));
+    fc.assert(
+      fc.property(decimal, decimal, (price, size) => {
+        const text = checksumLevelText(price, size);
+        expect(levelCrc(price, size)).toBe(crc32Update(0, text));
+        expect(levelTextLength(price, size)).toBe(text.length);
+      }),
+    );
+    expect(levelTextLength('0.00100000', '0.0')).toBe(6);
   });
 });
 
@@ -236,6 +265,25 @@ describe('formatFixed', () => {
       ),
       { numRuns: 10_000 },
     );
+  });
+
+  it('equals toFixed whenever the result has at most 15 digits, whatever the value', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -0.999e15, max: 0.999e15, noNaN: true, noDefaultInfinity: true }),
+        fc.integer({ min: 0, max: 15 }),
+        (scaled, precision) => {
+          const value = scaled / 10 ** precision;
+          expect(formatFixed(value, precision)).toBe(value.toFixed(precision));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('prints the literal, not binary noise, beyond 15 digits', () => {
+    expect(formatFixed(79388659.719461, 8)).toBe('79388659.71946100');
+    expect((79388659.719461).toFixed(8)).toBe('79388659.71946099');
   });
 
   it('agrees with the wire’s shortest text for typical prices and sizes', () => {
