@@ -331,14 +331,17 @@ function httpStatusError(endpoint: string, response: HttpResponse, cause?: unkno
   });
 }
 
-function withHttpStatus(err: KrakenApiError, response: HttpResponse): KrakenApiError {
-  if (response.status !== 429 || err instanceof KrakenRateLimitError) return err;
-  return new KrakenRateLimitError(
-    err.errors.map((e) => e.raw),
-    err.endpoint,
-    429,
-    retryAfterMs(response),
-  );
+/**
+ * Spot errors as the right type: a 429 is a rate limit, and `EService:Throttled: <unix seconds>` says when to
+ * try again (absolute time), which becomes `retryAfterMs` on the scheduler's clock.
+ */
+function spotApiError(ctx: RestContext, errors: string[], method: string, response: HttpResponse): KrakenApiError {
+  const err = krakenApiError(errors, method, response.status);
+  const throttled = err.errors.find((e) => e.category === 'EService' && e.message === 'Throttled');
+  const until = throttled?.detail !== undefined ? Number(throttled.detail) : NaN;
+  const throttledMs = Number.isFinite(until) ? Math.max(0, until * 1000 - ctx.scheduler.now()) : undefined;
+  if (response.status !== 429 && throttledMs === undefined) return err;
+  return new KrakenRateLimitError(errors, method, response.status, throttledMs ?? retryAfterMs(response));
 }
 
 function notJsonError(what: string, response: HttpResponse, cause: unknown): KrakenDecodeError {
@@ -370,7 +373,7 @@ export function readSpotAnswer<A>(
     throw envelope.left;
   }
   const errors = spotErrors(envelope.right);
-  if (errors.length > 0) throw withHttpStatus(krakenApiError(errors, method, response.status), response);
+  if (errors.length > 0) throw spotApiError(ctx, errors, method, response);
   if (response.status !== 200) throw httpStatusError(method, response);
   for (const warning of envelope.right.error) {
     if (!errors.includes(warning)) ctx.logger.warn(`${what}: Kraken warning: ${warning}`, { endpoint: method });

@@ -3,7 +3,9 @@ import { KrakenConfigError } from '../../src/errors';
 import { KrakenHttpClient, KRAKEN_FUTURES_ACCOUNT_ID, KRAKEN_SPOT_ACCOUNT_ID } from '../../src/http/KrakenHttpClient';
 import { BarType, InstrumentId } from '../../src/model/identifiers';
 import { startRecordingServer, type RecordedRequest, type RecordingServer } from '../support/httpServer';
-import { fastLimits, fixture, fixtureJson, testConfig } from './helpers';
+import { failOnUnhandledRejections, fastLimits, fixture, fixtureJson, testConfig } from './helpers';
+
+failOnUnhandledRejections();
 
 let server: RecordingServer;
 

@@ -11,7 +11,10 @@ import {
   FUTURES_SECRET,
   futuresSignatureValid,
   testConfig,
+  failOnUnhandledRejections,
 } from './helpers';
+
+failOnUnhandledRejections();
 
 let server: RecordingServer;
 

@@ -119,3 +119,17 @@ export function fixture(venue: 'spot' | 'futures', name: string): string {
 export function fixtureJson<T = Record<string, unknown>>(venue: 'spot' | 'futures', name: string): T {
   return JSON.parse(fixture(venue, name)) as T;
 }
+
+/** Registers hooks that fail the file if any Promise rejection goes unhandled while its tests run. */
+export function failOnUnhandledRejections(): void {
+  const seen: unknown[] = [];
+  const record = (reason: unknown) => seen.push(reason);
+  beforeAll(() => {
+    process.on('unhandledRejection', record);
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    process.off('unhandledRejection', record);
+    expect(seen).toEqual([]);
+  });
+}

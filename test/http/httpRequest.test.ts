@@ -2,6 +2,7 @@ import { VirtualTimeScheduler } from 'rxjs';
 import type { FetchLike, RequestInitLike, ResponseLike } from '../../src/config';
 import { KrakenConnectionError, KrakenTimeoutError } from '../../src/errors';
 import { httpRequest } from '../../src/transport/http';
+import { failOnUnhandledRejections } from './helpers';
 
 /** A fetch whose answer the test controls; it rejects with an AbortError when its signal aborts, like fetch. */
 function controlledFetch() {
@@ -26,14 +27,7 @@ function response(status: number, text: string, headers: Record<string, string> 
   } as ResponseLike;
 }
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-beforeAll(() => process.on('unhandledRejection', onUnhandled));
-afterAll(async () => {
-  await new Promise((resolve) => setImmediate(resolve));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 const flushPromises = () => new Promise((resolve) => setImmediate(resolve));
 

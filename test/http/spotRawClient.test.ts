@@ -21,7 +21,10 @@ import {
   spotNonceOf,
   spotSignatureValid,
   testConfig,
+  failOnUnhandledRejections,
 } from './helpers';
+
+failOnUnhandledRejections();
 
 let server: RecordingServer;
 
@@ -423,5 +426,28 @@ describe('Spot rate limiting', () => {
     await firstValueFrom(http.spot.time());
     expect(counter.mock.calls.map(([cost]) => cost)).toEqual([1, 2]);
     expect(flat.mock.calls.map(([cost]) => cost)).toEqual([1, 1, 1, 1]);
+  });
+});
+
+describe('Spot throttling and cancellation', () => {
+  it('reads EService:Throttled: <unix seconds> as a rate limit with retryAfterMs', async () => {
+    const until = Math.floor(Date.now() / 1000) + 30;
+    server.route('POST', '/0/private/Balance', { body: { error: [`EService: Throttled: ${until}`] } });
+    const err = await firstValueFrom(client({ maxRetries: 0 }).spot.balance()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KrakenRateLimitError);
+    expect((err as KrakenRateLimitError).retryAfterMs).toBeGreaterThan(25_000);
+    expect((err as KrakenRateLimitError).retryAfterMs).toBeLessThanOrEqual(30_000);
+  });
+
+  it('unsubscribing aborts the request in flight and frees the private lane', async () => {
+    server.once('POST', '/0/private/Balance', { hang: true }).route('POST', '/0/private/Balance', ok({ ZUSD: '4' }));
+    const http = client();
+    const subscription = http.spot.balance().subscribe();
+    for (let i = 0; i < 200 && server.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+    expect(server.requests).toHaveLength(1);
+    subscription.unsubscribe();
+    const result = await firstValueFrom(http.spot.balance());
+    expect(result.ZUSD.toFixed()).toBe('4');
+    expect(http.spot.privateQueueLength).toBe(0);
   });
 });
