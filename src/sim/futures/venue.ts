@@ -296,7 +296,7 @@ export class FuturesVenue {
           this.suppressed.add(order.id);
           return;
         }
-        this.setChange(order, isUntriggered(order) ? 'NEW_USER_ORDER' : 'NEW_USER_ORDER', null);
+        this.setChange(order, 'NEW_USER_ORDER', null);
         this.emitUpdate(order, false, 'new_placed_order_by_user', true);
         if (isUntriggered(order)) {
           this.log(this.triggersLog, order, 'opened', { OrderTriggerPlaced: { order: this.historyTrigger(order) } });
@@ -478,11 +478,7 @@ export class FuturesVenue {
     const mine = this.historyOrder(order);
     const otherSide = fill.side === 'buy' ? 'Sell' : 'Buy';
     const otherId = trade ? (fill.liquidity === 'maker' ? trade.takerOrderId : trade.makerOrderId) : 'unknown';
-    let otherUid = this.counterparties.get(otherId);
-    if (!otherUid) {
-      otherUid = this.ids.uuid();
-      this.counterparties.set(otherId, otherUid);
-    }
+    const otherUid = this.publicOrderUid(otherId);
     const other = {
       uid: otherUid,
       tradeable: fill.symbol,
@@ -520,6 +516,17 @@ export class FuturesVenue {
       symbol: fill.symbol,
       event: { execution: { execution, takerReducedQuantity: '' } },
     });
+  }
+
+  /** A UUID for an engine order id (synthetic liquidity has non-UUID ids such as `mm:sell:60000.0`). */
+  publicOrderUid(engineOrderId: string): string {
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(engineOrderId)) return engineOrderId;
+    let uid = this.counterparties.get(engineOrderId);
+    if (!uid) {
+      uid = this.ids.uuid();
+      this.counterparties.set(engineOrderId, uid);
+    }
+    return uid;
   }
 
   private appendAccountLog(fields: Record<string, unknown>): void {
