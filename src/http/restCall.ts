@@ -18,16 +18,7 @@
  */
 import * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
-import {
-  concat,
-  defer,
-  ignoreElements,
-  Observable,
-  tap,
-  throwError,
-  type SchedulerLike,
-  type Subscription,
-} from 'rxjs';
+import { concat, defer, ignoreElements, Observable, tap, type SchedulerLike, type Subscription } from 'rxjs';
 import type { FetchLike, KrakenClientConfig } from '../config/config';
 import type { KrakenLogger } from '../config/logger';
 import { KrakenApiError, KrakenDecodeError, KrakenRateLimitError, krakenApiError } from '../errors';
@@ -414,9 +405,4 @@ export function readFuturesAnswer<A>(endpoint: string, response: HttpResponse, c
   const decoded = decodeOrError(codec, body, what);
   if (E.isLeft(decoded)) throw decoded.left;
   return decoded.right;
-}
-
-/** A failed precondition as an Observable error (so nothing throws at call time). */
-export function fail<A>(err: unknown): Observable<A> {
-  return throwError(() => err);
 }
