@@ -17,6 +17,7 @@ import type { SimContext, SimCredentials, SimProtocolLayer } from './context';
 import { SimFaults } from './faults';
 import { attachFutures } from './futures';
 import { attachReplay, type ReplayOptions } from './engine/replay';
+import { FUTURES_WS_PATH, SPOT_WS_AUTH_PATH, SPOT_WS_PATH } from './paths';
 import { SimServer } from './server';
 import { attachSpot } from './spot';
 import type Decimal from 'decimal.js';
@@ -84,9 +85,7 @@ export interface KrakenSimulatorConfig {
   readonly baseUrlWsFutures: string;
 }
 
-export const SPOT_WS_PATH = '/v2';
-export const SPOT_WS_AUTH_PATH = '/auth/v2';
-export const FUTURES_WS_PATH = '/ws/v1';
+export { FUTURES_WS_PATH, SPOT_WS_AUTH_PATH, SPOT_WS_PATH };
 
 export class KrakenSimulator {
   private stopped = false;

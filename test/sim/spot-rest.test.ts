@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- wire JSON is poked at freely in these tests */
+import Decimal from 'decimal.js';
 import { KrakenSimulator } from '../../src/sim';
 import { firstValue, fixture, nextNonce, privatePost, publicGet, shape, shapeWithout } from './simSupport';
 
@@ -414,8 +415,9 @@ describe('KrakenSimulator spot REST', () => {
     });
 
     it('a stop-loss triggers on the last trade price', async () => {
-      const last = sim.engine.market('BTC/USD')!.lastPrice();
-      const trigger = last.sub(5).toFixed(1);
+      const market = sim.engine.market('BTC/USD')!;
+      const below = Decimal.min(market.book.best('buy')!.price, market.lastPrice());
+      const trigger = below.sub(3).toFixed(1);
       const add = await privatePost(sim, 'AddOrder', {
         pair: 'XBTUSD',
         type: 'sell',
@@ -426,7 +428,7 @@ describe('KrakenSimulator spot REST', () => {
       const txid = add.json.result.txid[0];
       expect((await privatePost(sim, 'QueryOrders', { txid })).json.result[txid].status).toBe('open');
       // Sell into the book until the last price falls through the trigger.
-      for (let i = 0; i < 20 && sim.engine.order(txid)!.status === 'open'; i++) {
+      for (let i = 0; i < 40 && sim.engine.order(txid)!.status === 'open'; i++) {
         sim.engine.syntheticTrade('BTC/USD', 'sell', sim.engine.market('BTC/USD')!.book.best('buy')!.entries[0].qty);
       }
       const order = (await privatePost(sim, 'QueryOrders', { txid })).json.result[txid];

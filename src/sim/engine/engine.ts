@@ -17,7 +17,7 @@ import {
   type FuturesPosition,
   type LedgerEntry,
 } from './accounts';
-import { MARKET_MAKER, type BookEntry, type Side } from './book';
+import { MARKET_MAKER, type BookEntry, type BookLevel, type Side } from './book';
 import type { SimClock, SimTimer } from './clock';
 import { IdFactory } from './ids';
 import {
@@ -1194,37 +1194,35 @@ export class MatchingEngine {
   // ---- internals: market makers ----------------------------------------------------------------------------------
 
   private requote(market: Market): void {
-    const current = (side: Side) => {
-      const map = new Map<string, { price: Decimal; entry: BookEntry }>();
-      for (const level of market.book.levelsOf(side)) {
+    const book = market.book;
+    const mine = (side: Side) => {
+      const map = new Map<string, { price: Decimal; entry: BookEntry; level: BookLevel }>();
+      for (const level of book.levelsOf(side)) {
         for (const entry of level.entries)
-          if (entry.accountId === MARKET_MAKER) map.set(level.key, { price: level.price, entry });
+          if (entry.accountId === MARKET_MAKER) map.set(level.key, { price: level.price, entry, level });
       }
       return map;
     };
-    const existing = { buy: current('buy'), sell: current('sell') };
+    const existing = { buy: mine('buy'), sell: mine('sell') };
     const desired = market.desiredLadder(this.bookLevels, (side, key) => existing[side].get(key)?.entry.qty);
     const now = this.clock.now();
+    const symbol = market.instrument.symbol;
     for (const side of ['buy', 'sell'] as const) {
       for (const [key, { price, entry }] of existing[side]) {
         if (!desired[side].has(key)) {
-          market.book.remove(side, price, entry.orderId, now);
-          this.dirtyBooks.add(market.instrument.symbol);
+          book.remove(side, price, entry.orderId, now);
+          this.dirtyBooks.add(symbol);
         }
       }
     }
     for (const side of ['buy', 'sell'] as const) {
-      for (const [key, qty] of desired[side]) {
+      for (const [key, { price, qty }] of desired[side]) {
         const held = existing[side].get(key);
-        if (held) {
-          if (!held.entry.qty.eq(qty)) {
-            held.entry.qty = qty;
-            const level = market.book.levelsOf(side).find((l) => l.key === key);
-            if (level) level.updated = now;
-            this.dirtyBooks.add(market.instrument.symbol);
-          }
-        } else {
-          this.placeQuote(market, side, new Decimal(key), qty);
+        if (!held) this.placeQuote(market, side, price, qty);
+        else if (held.entry.qty !== qty && !held.entry.qty.eq(qty)) {
+          held.entry.qty = qty;
+          held.level.updated = now;
+          this.dirtyBooks.add(symbol);
         }
       }
     }

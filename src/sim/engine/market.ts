@@ -147,30 +147,49 @@ export class Market {
     this.basis = this.basis * 0.98 + this.prng.normal() * 0.00005;
   }
 
-  /** The ladder the market makers want now: `levels` prices per side around the fair price, with sizes. */
+  /** The price of `ticks` ticks, cached (the ladder reuses the same few hundred prices). */
+  priceAt(ticks: number): { readonly price: Decimal; readonly key: string } {
+    let cached = this.prices.get(ticks);
+    if (!cached) {
+      const price = this.tick.mul(ticks);
+      cached = { price, key: price.toFixed(this.instrument.priceDecimals) };
+      if (this.prices.size > 20_000) this.prices.clear();
+      this.prices.set(ticks, cached);
+    }
+    return cached;
+  }
+
+  private readonly prices = new Map<number, { readonly price: Decimal; readonly key: string }>();
+
+  /**
+   * The ladder the market makers want now: `levels` prices per side on a fixed grid (multiples of the level step)
+   * outside the half-spread around the fair price, so a small move only changes the levels at the edges.
+   */
   desiredLadder(
     levels: number,
     currentQty: (side: Side, key: string) => Decimal | undefined,
-  ): { buy: Map<string, Decimal>; sell: Map<string, Decimal> } {
+  ): { buy: Map<string, { price: Decimal; qty: Decimal }>; sell: Map<string, { price: Decimal; qty: Decimal }> } {
     const { levelStepTicks, halfSpreadTicks, levelSize } = this.instrument.profile;
-    const tick = this.tick.toNumber();
-    const fairTicks = this.fairPrice() / tick;
-    const out = { buy: new Map<string, Decimal>(), sell: new Map<string, Decimal>() };
-    const bestBidTicks = Math.floor(fairTicks - halfSpreadTicks);
-    const bestAskTicks = Math.ceil(fairTicks + halfSpreadTicks);
+    const fairTicks = this.fairPrice() / this.tick.toNumber();
+    const out = {
+      buy: new Map<string, { price: Decimal; qty: Decimal }>(),
+      sell: new Map<string, { price: Decimal; qty: Decimal }>(),
+    };
+    const step = levelStepTicks;
+    const bestBidTicks = Math.floor((fairTicks - halfSpreadTicks) / step) * step;
+    const bestAskTicks = Math.ceil((fairTicks + halfSpreadTicks) / step) * step;
     for (const side of ['buy', 'sell'] as const) {
       for (let i = 0; i < levels; i++) {
-        const ticks = side === 'buy' ? bestBidTicks - i * levelStepTicks : bestAskTicks + i * levelStepTicks;
+        const ticks = side === 'buy' ? bestBidTicks - i * step : bestAskTicks + i * step;
         if (ticks <= 0) break;
-        const price = this.tick.mul(ticks);
-        const key = price.toFixed(this.instrument.priceDecimals);
+        const { price, key } = this.priceAt(ticks);
         const current = currentQty(side, key);
         // Keep most sizes from one requote to the next so book updates stay small, as on a real book.
         const qty =
-          current && !this.prng.chance(0.15)
+          current && !this.prng.chance(0.1)
             ? current
             : this.roundQty(this.prng.uniform(levelSize[0], levelSize[1]) * (1 + i / levels));
-        out[side].set(key, qty);
+        out[side].set(key, { price, qty });
       }
     }
     return out;
