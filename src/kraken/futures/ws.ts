@@ -620,6 +620,8 @@ export const FuturesWsMessage = new t.Type<FuturesWsInbound, unknown, unknown>(
     if (codec === undefined) {
       return fieldFailure(c, 'feed', frame.feed, `a known feed (${FUTURES_WS_FEEDS.join('|')})`);
     }
+    // book/trade deltas report their own paths; the io-ts combinators need a hand-over entry to skip their indices
+    if (frame.feed === 'book' || frame.feed === 'trade') return codec.validate(u, c);
     return codec.validate(u, t.appendContext(c, '', codec as t.Decoder<unknown, unknown>, u));
   },
   (a) => a,

@@ -28,6 +28,9 @@ export type SpotWsMessageType = t.TypeOf<typeof SpotWsMessageType>;
 
 // ---------------------------------------------------------------------------------------------------------
 // Hot-path helpers
+//
+// Book and trade validators are plain functions that return the value or a `HotFailure`; io-ts contexts are
+// only built when something fails, so a valid frame costs a few type checks and the output objects.
 
 function numberValue(u: unknown): number | undefined {
   if (typeof u === 'number') return u === u && u !== Infinity && u !== -Infinity ? u : undefined;
@@ -38,8 +41,40 @@ function numberValue(u: unknown): number | undefined {
   return undefined;
 }
 
-function fieldFailure<A>(c: t.Context, key: string, value: unknown, expected: string): t.Validation<A> {
-  return t.failure<A>(value, t.appendContext(c, key, t.unknown, value), expected);
+/** Where a hot-path check failed: the path below the value checked, the offending value, what was expected. */
+class HotFailure {
+  constructor(
+    readonly path: readonly string[],
+    readonly value: unknown,
+    readonly expected: string,
+  ) {}
+
+  at(...prefix: string[]): HotFailure {
+    return new HotFailure([...prefix, ...this.path], this.value, this.expected);
+  }
+}
+
+function hotFailure(value: unknown, expected: string, ...path: string[]): HotFailure {
+  return new HotFailure(path, value, expected);
+}
+
+function toValidation<A>(c: t.Context, failure: HotFailure): t.Validation<A> {
+  let context = c;
+  for (const key of failure.path) context = t.appendContext(context, key, t.unknown, undefined);
+  return t.failure<A>(failure.value, context, failure.expected);
+}
+
+/** An io-ts codec around a hot-path check (decode only; encoding is the identity). */
+function hotType<A>(name: string, is: (u: unknown) => u is A, check: (u: unknown) => A | HotFailure) {
+  return new t.Type<A, unknown, unknown>(
+    name,
+    is,
+    (u, c) => {
+      const result = check(u);
+      return result instanceof HotFailure ? toValidation<A>(c, result) : t.success(result);
+    },
+    (a) => a,
+  );
 }
 
 /** One aggregated book level; `price`/`qty` are the JSON numbers as parsed (format with the pair's precision). */
@@ -48,44 +83,37 @@ export interface SpotWsBookLevel {
   readonly qty: number;
 }
 
+function checkBookLevels(u: unknown): readonly SpotWsBookLevel[] | HotFailure {
+  if (!Array.isArray(u)) return hotFailure(u, 'an array of {price, qty} levels');
+  let out: SpotWsBookLevel[] | undefined;
+  for (let i = 0; i < u.length; i++) {
+    const level = u[i] as { price?: unknown; qty?: unknown } | null;
+    if (typeof level !== 'object' || level === null) return hotFailure(level, 'a {price, qty} level', String(i));
+    const { price, qty } = level;
+    if (typeof price === 'number' && typeof qty === 'number' && price === price && qty === qty) {
+      if (out !== undefined) out.push(level as SpotWsBookLevel);
+      continue;
+    }
+    const p = numberValue(price);
+    if (p === undefined) return hotFailure(price, 'a number', String(i), 'price');
+    const q = numberValue(qty);
+    if (q === undefined) return hotFailure(qty, 'a number', String(i), 'qty');
+    out ??= (u as SpotWsBookLevel[]).slice(0, i);
+    out.push({ price: p, qty: q });
+  }
+  return out ?? (u as SpotWsBookLevel[]);
+}
+
 /**
  * `[{price, qty}, ...]`, validated in one tight loop. Returns the input array itself when every level is
  * already `{price: number, qty: number}` (no copy on the hot path); numeric strings (from a pre-quoting
  * parser) are converted to numbers.
  */
-export const SpotWsBookLevels = new t.Type<readonly SpotWsBookLevel[], readonly SpotWsBookLevel[], unknown>(
+export const SpotWsBookLevels = hotType(
   'SpotWsBookLevels',
   (u): u is readonly SpotWsBookLevel[] =>
     Array.isArray(u) && u.every((l) => typeof l?.price === 'number' && typeof l?.qty === 'number'),
-  (u, c) => {
-    if (!Array.isArray(u)) return t.failure(u, c, 'an array of {price, qty} levels');
-    let out: SpotWsBookLevel[] | undefined;
-    for (let i = 0; i < u.length; i++) {
-      const level = u[i] as { price?: unknown; qty?: unknown } | null;
-      if (typeof level !== 'object' || level === null) {
-        return t.failure(level, t.appendContext(c, String(i), t.unknown, level), 'a {price, qty} level');
-      }
-      const { price, qty } = level;
-      if (typeof price === 'number' && typeof qty === 'number' && price === price && qty === qty) {
-        if (out !== undefined) out.push(level as SpotWsBookLevel);
-        continue;
-      }
-      const p = numberValue(price);
-      if (p === undefined) {
-        const ctx = t.appendContext(t.appendContext(c, String(i), t.unknown, level), 'price', t.number, price);
-        return t.failure(price, ctx, 'a number');
-      }
-      const q = numberValue(qty);
-      if (q === undefined) {
-        const ctx = t.appendContext(t.appendContext(c, String(i), t.unknown, level), 'qty', t.number, qty);
-        return t.failure(qty, ctx, 'a number');
-      }
-      out ??= (u as SpotWsBookLevel[]).slice(0, i);
-      out.push({ price: p, qty: q });
-    }
-    return t.success(out ?? (u as SpotWsBookLevel[]));
-  },
-  (levels) => levels,
+  checkBookLevels,
 );
 
 // ---------------------------------------------------------------------------------------------------------
@@ -151,69 +179,58 @@ export interface SpotWsBookData {
   readonly timestamp?: number;
 }
 
-export const SpotWsBookData = new t.Type<SpotWsBookData, unknown, unknown>(
+function checkBookData(u: unknown): SpotWsBookData | HotFailure {
+  if (typeof u !== 'object' || u === null) return hotFailure(u, 'a book payload object');
+  const data = u as Record<string, unknown>;
+  const { symbol, checksum, timestamp } = data;
+  if (typeof symbol !== 'string') return hotFailure(symbol, 'a string', 'symbol');
+  if (typeof checksum !== 'number') return hotFailure(checksum, 'a number', 'checksum');
+  const bids = checkBookLevels(data.bids);
+  if (bids instanceof HotFailure) return bids.at('bids');
+  const asks = checkBookLevels(data.asks);
+  if (asks instanceof HotFailure) return asks.at('asks');
+  if (timestamp === undefined) return { symbol, bids, asks, checksum };
+  const ms = typeof timestamp === 'string' ? rfc3339ToEpochMs(timestamp) : undefined;
+  if (ms === undefined) return hotFailure(timestamp, 'an RFC 3339 timestamp', 'timestamp');
+  return { symbol, bids, asks, checksum, timestamp: ms };
+}
+
+export const SpotWsBookData = hotType(
   'SpotWsBookData',
   (u): u is SpotWsBookData => typeof u === 'object' && u !== null && 'checksum' in u && 'bids' in u,
-  (u, c) => {
-    if (typeof u !== 'object' || u === null) return t.failure(u, c, 'a book payload object');
-    const data = u as Record<string, unknown>;
-    const { symbol, checksum, timestamp } = data;
-    if (typeof symbol !== 'string') {
-      return t.failure(symbol, t.appendContext(c, 'symbol', t.string, symbol), 'a string');
-    }
-    if (typeof checksum !== 'number') {
-      return t.failure(checksum, t.appendContext(c, 'checksum', t.number, checksum), 'a number');
-    }
-    const bids = SpotWsBookLevels.validate(data.bids, t.appendContext(c, 'bids', SpotWsBookLevels, data.bids));
-    if (bids._tag === 'Left') return bids;
-    const asks = SpotWsBookLevels.validate(data.asks, t.appendContext(c, 'asks', SpotWsBookLevels, data.asks));
-    if (asks._tag === 'Left') return asks;
-    if (timestamp === undefined) return t.success({ symbol, bids: bids.right, asks: asks.right, checksum });
-    const ms = typeof timestamp === 'string' ? rfc3339ToEpochMs(timestamp) : undefined;
-    if (ms === undefined) {
-      return t.failure(
-        timestamp,
-        t.appendContext(c, 'timestamp', EpochMsFromRfc3339, timestamp),
-        'an RFC 3339 timestamp',
-      );
-    }
-    return t.success({ symbol, bids: bids.right, asks: asks.right, checksum, timestamp: ms });
-  },
-  (a) => a,
+  checkBookData,
 );
 
 /**
  * A `{channel, type, data: [...]}` frame validated by hand (book and trade are hot paths). Allocates only the
  * decoded `data` array and its items.
  */
-function dataFrame<Ch extends string, D>(channel: Ch, item: t.Type<D, unknown, unknown>, name: string) {
+function dataFrame<Ch extends string, D>(channel: Ch, checkItem: (u: unknown) => D | HotFailure, name: string) {
   type Frame = { readonly channel: Ch; readonly type: SpotWsMessageType; readonly data: readonly D[] };
-  return new t.Type<Frame, unknown, unknown>(
+  return hotType<Frame>(
     name,
     (u): u is Frame =>
       typeof u === 'object' && u !== null && (u as { channel?: unknown }).channel === channel && 'data' in u,
-    (u, c) => {
-      if (typeof u !== 'object' || u === null) return t.failure(u, c, `a ${channel} frame`);
+    (u) => {
+      if (typeof u !== 'object' || u === null) return hotFailure(u, `a ${channel} frame`);
       const frame = u as { channel?: unknown; type?: unknown; data?: unknown };
-      if (frame.channel !== channel) return fieldFailure(c, 'channel', frame.channel, `"${channel}"`);
+      if (frame.channel !== channel) return hotFailure(frame.channel, `"${channel}"`, 'channel');
       const type = frame.type;
-      if (type !== 'update' && type !== 'snapshot') return fieldFailure(c, 'type', type, '"snapshot" | "update"');
+      if (type !== 'update' && type !== 'snapshot') return hotFailure(type, '"snapshot" | "update"', 'type');
       const data = frame.data;
-      if (!Array.isArray(data)) return fieldFailure(c, 'data', data, 'an array');
-      const dataContext = t.appendContext(c, 'data', t.unknown, data);
+      if (!Array.isArray(data)) return hotFailure(data, 'an array', 'data');
       const out: D[] = new Array<D>(data.length);
       for (let i = 0; i < data.length; i++) {
-        const result = item.validate(data[i], t.appendContext(dataContext, String(i), item, data[i]));
-        if (result._tag === 'Left') return result;
-        out[i] = result.right;
+        const item = checkItem(data[i]);
+        if (item instanceof HotFailure) return item.at('data', String(i));
+        out[i] = item;
       }
-      return t.success({ channel, type, data: out });
+      return { channel, type, data: out };
     },
-    (a) => a,
   );
 }
 
-export const SpotWsBookMessage = dataFrame('book', SpotWsBookData, 'SpotWsBookMessage');
+export const SpotWsBookMessage = dataFrame('book', checkBookData, 'SpotWsBookMessage');
 export type SpotWsBookMessage = t.TypeOf<typeof SpotWsBookMessage>;
 
 /** One public trade; `price`/`qty` as JSON numbers, `side` is the taker's (`buy`/`sell`). */
@@ -228,39 +245,31 @@ export interface SpotWsTrade {
   readonly timestamp: number;
 }
 
-export const SpotWsTrade = new t.Type<SpotWsTrade, unknown, unknown>(
+function checkTrade(u: unknown): SpotWsTrade | HotFailure {
+  if (typeof u !== 'object' || u === null) return hotFailure(u, 'a trade object');
+  const r = u as Record<string, unknown>;
+  if (typeof r.symbol !== 'string') return hotFailure(r.symbol, 'a string', 'symbol');
+  if (typeof r.side !== 'string') return hotFailure(r.side, 'a string', 'side');
+  const price = numberValue(r.price);
+  if (price === undefined) return hotFailure(r.price, 'a number', 'price');
+  const qty = numberValue(r.qty);
+  if (qty === undefined) return hotFailure(r.qty, 'a number', 'qty');
+  const tradeId = numberValue(r.trade_id);
+  if (tradeId === undefined) return hotFailure(r.trade_id, 'an integer', 'trade_id');
+  const timestamp = typeof r.timestamp === 'string' ? rfc3339ToEpochMs(r.timestamp) : undefined;
+  if (timestamp === undefined) return hotFailure(r.timestamp, 'an RFC 3339 timestamp', 'timestamp');
+  if (r.ord_type !== undefined && typeof r.ord_type !== 'string') return hotFailure(r.ord_type, 'a string', 'ord_type');
+  const trade = { symbol: r.symbol, side: r.side, price, qty, trade_id: tradeId, timestamp };
+  return r.ord_type !== undefined ? { ...trade, ord_type: r.ord_type } : trade;
+}
+
+export const SpotWsTrade = hotType(
   'SpotWsTrade',
   (u): u is SpotWsTrade => typeof u === 'object' && u !== null && 'trade_id' in u,
-  (u, c) => {
-    if (typeof u !== 'object' || u === null) return t.failure(u, c, 'a trade object');
-    const r = u as Record<string, unknown>;
-    if (typeof r.symbol !== 'string') return fieldFailure(c, 'symbol', r.symbol, 'a string');
-    if (typeof r.side !== 'string') return fieldFailure(c, 'side', r.side, 'a string');
-    const price = numberValue(r.price);
-    if (price === undefined) return fieldFailure(c, 'price', r.price, 'a number');
-    const qty = numberValue(r.qty);
-    if (qty === undefined) return fieldFailure(c, 'qty', r.qty, 'a number');
-    const tradeId = numberValue(r.trade_id);
-    if (tradeId === undefined) return fieldFailure(c, 'trade_id', r.trade_id, 'an integer');
-    const timestamp = typeof r.timestamp === 'string' ? rfc3339ToEpochMs(r.timestamp) : undefined;
-    if (timestamp === undefined) return fieldFailure(c, 'timestamp', r.timestamp, 'an RFC 3339 timestamp');
-    if (r.ord_type !== undefined && typeof r.ord_type !== 'string') {
-      return fieldFailure(c, 'ord_type', r.ord_type, 'a string');
-    }
-    return t.success({
-      symbol: r.symbol,
-      side: r.side,
-      price,
-      qty,
-      ...(r.ord_type !== undefined ? { ord_type: r.ord_type } : {}),
-      trade_id: tradeId,
-      timestamp,
-    });
-  },
-  (a) => a,
+  checkTrade,
 );
 
-export const SpotWsTradeMessage = dataFrame('trade', SpotWsTrade, 'SpotWsTradeMessage');
+export const SpotWsTradeMessage = dataFrame('trade', checkTrade, 'SpotWsTradeMessage');
 export type SpotWsTradeMessage = t.TypeOf<typeof SpotWsTradeMessage>;
 
 /** One candle: the current candle is re-sent in full on every trade; `interval_begin` is its key. */
@@ -728,6 +737,8 @@ export const SpotWsMessage = new t.Type<SpotWsInbound, unknown, unknown>(
         `a known channel (${SPOT_WS_CHANNELS.join('|')})`,
       );
     }
+    // book/trade report their own paths; the io-ts combinators below need a hand-over entry to skip their indices
+    if (frame.channel === 'book' || frame.channel === 'trade') return codec.validate(u, c);
     return codec.validate(u, t.appendContext(c, '', codec as t.Decoder<unknown, unknown>, u));
   },
   (a) => a,
