@@ -1,0 +1,250 @@
+/**
+ * One maintained book per instrument, shared by every subscriber whatever depth each asked for.
+ *
+ * Kraken's frames do not say which depth they serve, so one instrument can have only one book subscription per
+ * connection: the feed subscribes at the largest depth any subscriber wants (a deeper request switches the
+ * subscription up, with a new snapshot; it is not switched down while subscribers remain), and each subscriber sees
+ * the best levels it asked for. The last book is replayed to a subscriber that joins a running feed.
+ */
+import {
+  BehaviorSubject,
+  defer,
+  distinctUntilChanged,
+  finalize,
+  Observable,
+  ReplaySubject,
+  share,
+  type MonoTypeOperatorFunction,
+  type OperatorFunction,
+} from 'rxjs';
+import { KrakenDecodeError } from '../errors';
+import type { OrderBook, OrderBookDeltas, QuoteTick } from '../model/data';
+import type { OrderBookEvent, OrderBookResync } from '../operators/orderBook';
+import { limitDepth, snapshotDeltas } from './model';
+
+/** Builds the book events of one instrument for the depth the feed should subscribe at (a switching stream). */
+export type BookEventSource = (depth$: Observable<number>) => Observable<OrderBookEvent>;
+
+export class BookFeed {
+  private readonly subscribers = new Map<number, number>();
+  private depth$: BehaviorSubject<number> | undefined;
+  private readonly events$: Observable<OrderBookEvent>;
+
+  constructor(source: BookEventSource) {
+    this.events$ = defer(() => {
+      const depth$ = new BehaviorSubject(this.maxDepth());
+      this.depth$ = depth$;
+      return source(depth$.pipe(distinctUntilChanged()));
+    }).pipe(
+      finalize(() => (this.depth$ = undefined)),
+      share({ connector: () => new ReplaySubject<OrderBookEvent>(1) }),
+    );
+  }
+
+  /** The depth the venue subscription has (or would have now). */
+  get depth(): number {
+    return this.depth$?.value ?? this.maxDepth();
+  }
+
+  /** The maintained book, best `depth` levels, after the snapshot and after every applied update. */
+  books(depth: number): Observable<OrderBook> {
+    return this.join(depth).pipe(booksOnly(depth));
+  }
+
+  /** What changed, starting with a snapshot (built from the current book when joining a running feed). */
+  deltas(depth: number): Observable<OrderBookDeltas> {
+    return this.join(depth).pipe(deltasOnly(depth));
+  }
+
+  /** The best bid and ask whenever either changes (price or size). */
+  quotes(): Observable<QuoteTick> {
+    return this.join(1).pipe(booksOnly(1), topOfBook());
+  }
+
+  private join(depth: number): Observable<OrderBookEvent> {
+    return new Observable<OrderBookEvent>((subscriber) => {
+      this.subscribers.set(depth, (this.subscribers.get(depth) ?? 0) + 1);
+      const current = this.depth$;
+      if (current !== undefined && depth > current.value) current.next(depth);
+      const subscription = this.events$.subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        const left = (this.subscribers.get(depth) ?? 1) - 1;
+        if (left > 0) this.subscribers.set(depth, left);
+        else this.subscribers.delete(depth);
+      };
+    });
+  }
+
+  private maxDepth(): number {
+    let max = 0;
+    for (const depth of this.subscribers.keys()) if (depth > max) max = depth;
+    return max;
+  }
+}
+
+function booksOnly(depth: number): OperatorFunction<OrderBookEvent, OrderBook> {
+  return (source) =>
+    new Observable<OrderBook>((subscriber) =>
+      source.subscribe({
+        next: (event) => {
+          if (event.type === 'book') subscriber.next(limitDepth(event.book, depth));
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
+}
+
+function deltasOnly(depth: number): OperatorFunction<OrderBookEvent, OrderBookDeltas> {
+  return (source) =>
+    new Observable<OrderBookDeltas>((subscriber) => {
+      let first = true;
+      return source.subscribe({
+        next: (event) => {
+          if (event.type !== 'book') return;
+          // A subscriber joining mid-stream first gets the whole book, so that applying its deltas gives the book.
+          const deltas =
+            first && !event.deltas.isSnapshot ? snapshotDeltas(limitDepth(event.book, depth)) : event.deltas;
+          first = false;
+          subscriber.next(deltas);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
+
+function sameLevel(a: OrderBook['bestBid'], b: OrderBook['bestBid']): boolean {
+  // Levels are immutable and shared between successive views: an untouched level is the same object.
+  return a === b;
+}
+
+function topOfBook(): OperatorFunction<OrderBook, QuoteTick> {
+  return (source) =>
+    new Observable<QuoteTick>((subscriber) => {
+      let bid: OrderBook['bestBid'];
+      let ask: OrderBook['bestAsk'];
+      return source.subscribe({
+        next: (book) => {
+          const bestBid = book.bestBid;
+          const bestAsk = book.bestAsk;
+          if (bestBid === undefined || bestAsk === undefined) return;
+          if (sameLevel(bid, bestBid) && sameLevel(ask, bestAsk)) return;
+          bid = bestBid;
+          ask = bestAsk;
+          subscriber.next(new BookQuote(book, bestBid, bestAsk));
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
+
+type Level = NonNullable<OrderBook['bestBid']>;
+
+/** A quote read off the book; its Decimals are the levels' (made on first read). */
+class BookQuote implements QuoteTick {
+  readonly instrumentId: OrderBook['instrumentId'];
+  readonly tsEvent: number;
+  readonly tsInit: number;
+
+  constructor(
+    book: OrderBook,
+    private readonly bid: Level,
+    private readonly ask: Level,
+  ) {
+    this.instrumentId = book.instrumentId;
+    this.tsEvent = book.tsEvent;
+    this.tsInit = book.tsInit;
+  }
+
+  get bidPrice() {
+    return this.bid.price;
+  }
+
+  get askPrice() {
+    return this.ask.price;
+  }
+
+  get bidSize() {
+    return this.bid.size;
+  }
+
+  get askSize() {
+    return this.ask.size;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      instrumentId: this.instrumentId.toString(),
+      bidPrice: this.bid.price,
+      askPrice: this.ask.price,
+      bidSize: this.bid.size,
+      askSize: this.ask.size,
+      tsEvent: this.tsEvent,
+      tsInit: this.tsInit,
+    };
+  }
+}
+
+export interface ResyncPolicy {
+  /** `spot BTC/USD` — for messages. */
+  readonly what: string;
+  /** Asks the venue for a new snapshot of this book (unsubscribe + subscribe). */
+  resubscribe(reason: string): void;
+  /** Reports the failed check (on `errors$`). */
+  report(error: KrakenDecodeError): void;
+  /** Consecutive resyncs, without one applied update in between, before the stream errors. Default 5. */
+  readonly maxAttempts?: number;
+}
+
+function describeResync(event: OrderBookResync): string {
+  return event.reason === 'checksum'
+    ? `checksum mismatch (Kraken ${event.expected}, local ${event.actual})`
+    : `sequence gap (expected seq ${event.expected}, got ${event.actual})`;
+}
+
+/**
+ * Reacts to the `orderBook` operator's resync signals: reports the failed check, asks for a new snapshot, and gives
+ * up (errors the stream) when recoveries keep failing — a book that never verifies is not one to trade on.
+ */
+export function resyncBook(policy: ResyncPolicy): MonoTypeOperatorFunction<OrderBookEvent> {
+  const maxAttempts = policy.maxAttempts ?? 5;
+  return (source) =>
+    new Observable<OrderBookEvent>((subscriber) => {
+      let attempts = 0;
+      return source.subscribe({
+        next: (event) => {
+          try {
+            if (event.type === 'book') {
+              if (!event.deltas.isSnapshot) attempts = 0;
+              subscriber.next(event);
+              return;
+            }
+            attempts += 1;
+            const detail = describeResync(event);
+            const path = event.reason === 'checksum' ? ['data.0.checksum'] : ['seq'];
+            if (attempts > maxAttempts) {
+              subscriber.error(
+                new KrakenDecodeError(
+                  `${policy.what} book: ${detail}; ${maxAttempts} resyncs in a row failed, giving up`,
+                  path,
+                ),
+              );
+              return;
+            }
+            policy.report(
+              new KrakenDecodeError(`${policy.what} book: ${detail}; resubscribing for a new snapshot`, path),
+            );
+            subscriber.next(event);
+            policy.resubscribe(`${policy.what} book ${detail}`);
+          } catch (err) {
+            subscriber.error(err);
+          }
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+    });
+}

@@ -1,0 +1,148 @@
+/**
+ * Keeps a trade stream whole across reconnects and silent holes.
+ *
+ * Kraken numbers trades per book: Spot's `trade_id` and Futures' `seq` go up by one per trade. A trade whose number
+ * skips ahead of the last one emitted means trades were missed (a dropped connection, a lost frame); the missing
+ * ones are fetched over REST and emitted first, in order, then the trades that arrived meanwhile. Trades at or below
+ * the last number are duplicates (a snapshot re-sent after a resubscription) and dropped. What REST cannot supply is
+ * reported through `onGap`, and the stream goes on.
+ */
+import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
+import type { TradeTick } from '../model/data';
+import type { SequencedTrade } from './model';
+
+/** Trades from one frame. A `snapshot` is Kraken's replay of recent trades on (re)subscription. */
+export interface TradeBatch {
+  readonly snapshot: boolean;
+  /** In Kraken's order; sorted by `sequence` here. */
+  readonly trades: readonly SequencedTrade[];
+}
+
+/** An unrepaired hole: trades numbered `fromSequence`..`toSequence` were missed and REST gave only `recovered`. */
+export interface TradeGap {
+  readonly fromSequence: number;
+  readonly toSequence: number;
+  readonly missing: number;
+  readonly recovered: number;
+  readonly reason: string;
+  readonly error?: unknown;
+}
+
+/** Where a stream stands: the number, time and id of the last trade emitted. */
+export type TradeAnchor = Pick<SequencedTrade, 'sequence' | 'tsEvent' | 'tradeId'>;
+
+export interface TradeGapFillOptions {
+  /**
+   * The trades strictly between `after` (the last trade emitted) and `before` (the first trade after the hole),
+   * oldest first, without duplicates. Emits once (an array) then completes, or errors.
+   */
+  fetchMissing(after: TradeAnchor, before: SequencedTrade): Observable<readonly TradeTick[]>;
+  /** Called for a hole REST could not (fully) fill. */
+  onGap(gap: TradeGap): void;
+}
+
+const bySequence = (a: SequencedTrade, b: SequencedTrade) => a.sequence - b.sequence;
+
+function ascending(trades: readonly SequencedTrade[]): boolean {
+  for (let i = 1; i < trades.length; i++) if (trades[i].sequence < trades[i - 1].sequence) return false;
+  return true;
+}
+
+/**
+ * Emits every trade once, in order, filling holes from REST.
+ *
+ * - The first batch, when it is a snapshot, only sets the starting point: a subscriber gets the trades that happen
+ *   after it subscribed.
+ * - While a hole is being filled, live trades are held and emitted after the recovered ones.
+ *
+ * @param options how to fetch the missing trades and where to report what stays missing.
+ * @returns an operator from frames of trades to single trades.
+ */
+export function tradeGapFill(options: TradeGapFillOptions): OperatorFunction<TradeBatch, TradeTick> {
+  return (source) =>
+    new Observable<TradeTick>((subscriber) => {
+      let started = false;
+      let last: TradeAnchor | undefined;
+      let filling: Subscription | undefined;
+      let fillPending = false;
+      let held: SequencedTrade[] = [];
+
+      const accept = (trade: SequencedTrade): void => {
+        if (fillPending) {
+          held.push(trade);
+          return;
+        }
+        if (last === undefined || trade.sequence === last.sequence + 1) {
+          last = trade;
+          subscriber.next(trade);
+          return;
+        }
+        if (trade.sequence <= last.sequence) return; // already emitted
+        held.push(trade);
+        fill(last, trade);
+      };
+
+      const fill = (after: TradeAnchor, before: SequencedTrade): void => {
+        fillPending = true;
+        let fetched: readonly TradeTick[] = [];
+        let done = false;
+        const finish = (error?: unknown): void => {
+          if (done) return;
+          done = true;
+          const missing = before.sequence - after.sequence - 1;
+          if (fetched.length < missing || error !== undefined) {
+            options.onGap({
+              fromSequence: after.sequence + 1,
+              toSequence: before.sequence - 1,
+              missing,
+              recovered: fetched.length,
+              reason:
+                error !== undefined
+                  ? `could not fetch the ${missing} missed trades: ${error instanceof Error ? error.message : String(error)}`
+                  : `${missing - fetched.length} of ${missing} missed trades could not be recovered`,
+              ...(error !== undefined ? { error } : {}),
+            });
+          }
+          for (const trade of fetched) subscriber.next(trade);
+          // Everything up to the first trade after the hole is now settled.
+          const newest = fetched.length > 0 ? fetched[fetched.length - 1] : after;
+          last = { sequence: before.sequence - 1, tsEvent: newest.tsEvent, tradeId: newest.tradeId };
+          fillPending = false;
+          filling = undefined;
+          const queued = held.sort(bySequence);
+          held = [];
+          for (const trade of queued) accept(trade);
+        };
+        const subscription = options.fetchMissing(after, before).subscribe({
+          next: (trades) => (fetched = trades),
+          error: (err: unknown) => finish(err),
+          complete: () => finish(),
+        });
+        if (!done) filling = subscription;
+      };
+
+      const subscription = source.subscribe({
+        next(batch) {
+          try {
+            const trades = ascending(batch.trades) ? batch.trades : [...batch.trades].sort(bySequence);
+            if (!started) {
+              started = true;
+              if (batch.snapshot) {
+                if (trades.length > 0) last = trades[trades.length - 1];
+                return;
+              }
+            }
+            for (let i = 0; i < trades.length; i++) accept(trades[i]);
+          } catch (err) {
+            subscriber.error(err);
+          }
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        filling?.unsubscribe();
+        subscription.unsubscribe();
+      };
+    });
+}
