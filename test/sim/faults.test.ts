@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- wire JSON is poked at freely in these tests */
 import { KrakenSimulator } from '../../src/sim';
 import { privatePost, publicGet, settle, TestSocket } from './simSupport';
 
