@@ -188,55 +188,53 @@ function time(run: () => void): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** Best of `repeats` timed runs after one warm-up. */
-function best(repeats: number, run: () => void): number {
-  run();
-  let fastest = Infinity;
-  for (let i = 0; i < repeats; i++) fastest = Math.min(fastest, time(run));
-  return fastest;
+/**
+ * Runs the variants round-robin (so a change in machine load hits them alike), `repeats` rounds after one warm-up
+ * round; returns every variant's times.
+ */
+function roundRobin(repeats: number, variants: readonly (() => void)[]): number[][] {
+  for (const run of variants) run();
+  const times = variants.map(() => [] as number[]);
+  for (let round = 0; round < repeats; round++) variants.forEach((run, i) => times[i].push(time(run)));
+  return times;
 }
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function bench(label: string, frames: Frames, depth: number, repeats: number) {
   const { frames: texts } = frames;
   const updates = texts.length - 1;
+  const spot = { checksum: true, pricePrecision: 1, sizePrecision: 8 } as const;
   let sink = 0;
-
-  const parseOnly = best(repeats, () => {
-    for (let i = 0; i < texts.length; i++) sink += (JSON.parse(texts[i]) as { data: unknown[] }).data.length;
-  });
-  const decodeOnly = best(repeats, () => {
-    fromFrames(texts)
-      .pipe(map(decodeFrame))
-      .subscribe((message) => (sink += message.bids.length));
-  });
   let books = 0;
   let resyncs = 0;
-  const full = best(repeats, () => {
-    books = 0;
-    resyncs = 0;
-    fromFrames(texts)
-      .pipe(map(decodeFrame), orderBook(depth, { checksum: true, pricePrecision: 1, sizePrecision: 8 }))
-      .subscribe((event) => {
-        if (event.type === 'book') {
-          books++;
-          sink += event.book.bids.length;
-        } else resyncs++;
-      });
-  });
-  const decoded = texts.map(decodeFrame);
-  const bookOnly = best(repeats, () => {
-    fromMessages(decoded)
-      .pipe(orderBook(depth, { checksum: true, pricePrecision: 1, sizePrecision: 8 }))
-      .subscribe((event) => (sink += event.type === 'book' ? 1 : 0));
-  });
-  const bookNoChecksum = best(repeats, () => {
-    fromMessages(decoded)
-      .pipe(orderBook(depth, { checksum: false, pricePrecision: 1, sizePrecision: 8 }))
-      .subscribe((event) => (sink += event.type === 'book' ? 1 : 0));
-  });
+
+  const [parseTimes, decodeTimes, fullTimes] = roundRobin(repeats, [
+    () => {
+      for (let i = 0; i < texts.length; i++) sink += (JSON.parse(texts[i]) as { data: unknown[] }).data.length;
+    },
+    () => {
+      fromFrames(texts)
+        .pipe(map(decodeFrame))
+        .subscribe((message) => (sink += message.bids.length));
+    },
+    () => {
+      books = 0;
+      resyncs = 0;
+      fromFrames(texts)
+        .pipe(map(decodeFrame), orderBook(depth, spot))
+        .subscribe((event) => {
+          if (event.type === 'book') {
+            books++;
+            sink += event.book.bids.length;
+          } else resyncs++;
+        });
+    },
+  ]);
+
   let last: OrderBook | undefined;
   fromFrames(texts)
-    .pipe(map(decodeFrame), orderBook(depth, { checksum: true, pricePrecision: 1, sizePrecision: 8 }))
+    .pipe(map(decodeFrame), orderBook(depth, spot))
     .subscribe((event) => {
       if (event.type === 'book') last = event.book;
     });
@@ -246,17 +244,39 @@ function bench(label: string, frames: Frames, depth: number, repeats: number) {
     JSON.stringify(lastBids) === JSON.stringify(frames.finalBids) &&
     JSON.stringify(lastAsks) === JSON.stringify(frames.finalAsks);
 
+  let decoded: BookMessage[] | undefined = texts.map(decodeFrame);
+  const messages = decoded;
+  const [bookTimes, noChecksumTimes] = roundRobin(repeats, [
+    () => {
+      fromMessages(messages)
+        .pipe(orderBook(depth, spot))
+        .subscribe((event) => (sink += event.type === 'book' ? 1 : 0));
+    },
+    () => {
+      fromMessages(messages)
+        .pipe(orderBook(depth, { ...spot, checksum: false }))
+        .subscribe((event) => (sink += event.type === 'book' ? 1 : 0));
+    },
+  ]);
+  decoded = undefined;
+
   const rate = (seconds: number) => `${Math.round(updates / seconds).toLocaleString('en-US')}/s`;
   const perUpdate = (seconds: number) => `${((seconds / updates) * 1e9).toFixed(0)} ns`;
-  console.log(`\n${label}: ${updates.toLocaleString('en-US')} updates, depth ${depth}, best of ${repeats}`);
-  console.log(`  JSON.parse only                 ${rate(parseOnly).padStart(14)}  ${perUpdate(parseOnly)}/update`);
-  console.log(`  parse + io-ts decode + map      ${rate(decodeOnly).padStart(14)}  ${perUpdate(decodeOnly)}/update`);
-  console.log(`  parse + decode + orderBook      ${rate(full).padStart(14)}  ${perUpdate(full)}/update`);
-  console.log(`  orderBook alone (pre-decoded)   ${rate(bookOnly).padStart(14)}  ${perUpdate(bookOnly)}/update`);
+  const row = (name: string, times: number[]) =>
+    console.log(
+      `  ${name.padEnd(32)}${rate(Math.min(...times)).padStart(14)}  ${perUpdate(Math.min(...times))}/update`,
+    );
+  const ratios = parseTimes.map((parse, i) => fullTimes[i] / parse);
+  console.log(`\n${label}: ${updates.toLocaleString('en-US')} updates, depth ${depth}, best of ${repeats} rounds`);
+  row('JSON.parse only', parseTimes);
+  row('parse + io-ts decode + map', decodeTimes);
+  row('parse + decode + orderBook', fullTimes);
+  row('orderBook alone (pre-decoded)', bookTimes);
+  row('... without checksum', noChecksumTimes);
   console.log(
-    `  ... without checksum            ${rate(bookNoChecksum).padStart(14)}  ${perUpdate(bookNoChecksum)}/update`,
+    `  ratio full / JSON.parse         best ${(Math.min(...fullTimes) / Math.min(...parseTimes)).toFixed(2)}×, ` +
+      `median of rounds ${median(ratios).toFixed(2)}×  (target ≤ 3×)`,
   );
-  console.log(`  ratio full / JSON.parse         ${(full / parseOnly).toFixed(2)}×  (target ≤ 3×)`);
   console.log(`  books ${books}, resyncs ${resyncs}, final book matches the generator: ${agrees}  (sink ${sink % 10})`);
   if (resyncs > 0 || books !== texts.length || !agrees) process.exitCode = 1;
 }
