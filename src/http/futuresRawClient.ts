@@ -54,6 +54,7 @@ import {
   FuturesOrderBookResponse,
   FuturesOrdersStatusResponse,
   FuturesSendOrderResponse,
+  FuturesSuccessResponse,
   FuturesTickerResponse,
   FuturesTickersResponse,
   type FuturesAccountLogEntry,
@@ -212,6 +213,12 @@ export interface FuturesMarketExecutionsParams extends Omit<FuturesHistoryPagePa
 
 export interface FuturesLeveragePreferencesParams {
   symbol?: string;
+}
+
+export interface FuturesSetLeveragePreferencesParams {
+  symbol: string;
+  /** Isolated margin with this leverage cap; omitted = back to cross margin. */
+  maxLeverage?: WireNumber;
 }
 
 type Api = 'derivatives' | 'history' | 'charts';
@@ -397,6 +404,11 @@ export class FuturesRawClient {
 
   leveragePreferences(params: FuturesLeveragePreferencesParams = {}): Observable<FuturesLeveragePreferencesResponse> {
     return this.derivatives('GET', 'leveragepreferences', params, FuturesLeveragePreferencesResponse, {});
+  }
+
+  /** `PUT /leveragepreferences` (parameters in the query): `maxLeverage` = isolated margin, omitted = cross. */
+  setLeveragePreferences(params: FuturesSetLeveragePreferencesParams): Observable<FuturesSuccessResponse> {
+    return this.derivatives('PUT', 'leveragepreferences', params, FuturesSuccessResponse, {});
   }
 
   // ----- History API (GET, query string, signed with the full /api/history path) -----
