@@ -1,0 +1,1122 @@
+/**
+ * The Futures half of the execution client.
+ *
+ * Order entry over REST (`sendorder`, `editorder`, `cancelorder`, `batchorder`, `cancelallorders`). A placement
+ * is never resent: a lost answer is resolved by looking the order up by its `cliOrdId` (`/orders/status`,
+ * `/openorders`, then History order events).
+ *
+ * Live news from the private WebSocket feeds `open_orders` and `fills` (challenge-authenticated), fed to the
+ * order tracker. A market order that fills at once never shows in `open_orders`: its acceptance comes from the
+ * `sendorder` answer and its fills from the `fills` feed — or, if the feed stays silent, from REST `/fills`.
+ * Fill news about an order id not known yet is held while one of our placements awaits its answer (the feed
+ * is often faster than the REST answer). Every snapshot after the first (a reconnect) is followed by a REST
+ * reconciliation of the orders it does not explain.
+ */
+import Decimal from 'decimal.js';
+import type * as t from 'io-ts';
+import {
+  catchError,
+  concat,
+  concatMap,
+  defer,
+  EMPTY,
+  from,
+  ignoreElements,
+  map,
+  merge,
+  mergeMap,
+  type Observable,
+  of,
+  ReplaySubject,
+  Subject,
+  take,
+  tap,
+  timer,
+  toArray,
+} from 'rxjs';
+import { KrakenDecodeError } from '../errors';
+import { epochMsToRfc3339 } from '../kraken/common/codecs';
+import { decodeOrError } from '../kraken/common/decode';
+import { futuresWsChallengeSign } from '../kraken/common/signing';
+import { futuresInstrumentId } from '../kraken/common/symbols';
+import { futuresEditOrderParams, futuresSendOrderParams, type FuturesOrderRef } from '../kraken/futures/orderParams';
+import {
+  futuresOrderSide,
+  futuresOrderType,
+  parseFuturesAccounts,
+  parseFuturesFill,
+  parseFuturesHistoryOrder,
+  parseFuturesOpenOrder,
+  parseFuturesOpenPosition,
+  parseFuturesWsBalances,
+} from '../kraken/futures/parsers';
+import {
+  FUTURES_ACCEPTED_STATUSES,
+  type FuturesFill,
+  type FuturesOrderEvent,
+  type FuturesSendStatus,
+} from '../kraken/futures/rest';
+import {
+  FuturesWsBalancesSnapshot,
+  FuturesWsBalancesUpdate,
+  FuturesWsFill,
+  FuturesWsOpenOrder,
+  type FuturesWsFlexFutures,
+  type FuturesWsMarginWallet,
+} from '../kraken/futures/ws';
+import {
+  futuresChallengeAuthentication,
+  futuresWsKey,
+  futuresWsProtocol,
+  type FuturesWsAuth,
+  type FuturesWsSubscription,
+} from '../kraken/futures/wsProtocol';
+import { paginate } from '../operators/paginate';
+import { WsSession, type WebSocketConstructor } from '../transport/wsSession';
+import type { FuturesInstrument } from '../model/instruments';
+import type { InstrumentId } from '../model/identifiers';
+import type { LiquiditySide, ModifyOrder, SubmitOrder } from '../model/orders';
+import type {
+  AccountState,
+  FillReport,
+  MarginBalance,
+  OrderStatusReport,
+  PositionStatusReport,
+} from '../model/reports';
+import { awaitTracker } from './await';
+import { chunks, isOutcomeUnknown, reasonOf, type ExecContext } from './context';
+import type { OrderFact, TrackedOrder } from './orderTracker';
+import type { ReportQuery } from './reports';
+import { matchesInstrument } from './spotVenue';
+
+const ZERO = new Decimal(0);
+const OPEN_ORDERS: FuturesWsSubscription = { feed: 'open_orders' };
+const FILLS: FuturesWsSubscription = { feed: 'fills' };
+const BALANCES: FuturesWsSubscription = { feed: 'balances' };
+const BATCH_MAX = 50;
+/** `/fills` answers the 100 most recent fills (before `lastFillTime`). */
+const FILLS_PAGE = 100;
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `open_orders` removal reasons that mean Kraken refused the order rather than cancelled it. */
+const REFUSALS = new Set([
+  'ioc_order_failed_because_it_would_not_be_executed',
+  'post_order_failed_because_it_would_filled',
+  'post_order_failed_because_it_would_be_filled',
+  'would_execute_self',
+  'would_not_reduce_position',
+]);
+const FILL_REASONS = new Set(['full_fill', 'partial_fill']);
+
+export interface FuturesLeveragePreference {
+  readonly instrumentId: InstrumentId;
+  /** The isolated-margin leverage cap; Kraken lists only symbols in isolated margin (the others are cross). */
+  readonly maxLeverage: Decimal;
+}
+
+export class FuturesVenue {
+  readonly session: WsSession<FuturesWsSubscription, FuturesWsAuth>;
+  private orderSnapshots = 0;
+  private fillSnapshots = 0;
+  private readonly ordersReady = new ReplaySubject<void>(1);
+  private readonly fillsReady = new ReplaySubject<void>(1);
+  private readonly balanceSections: {
+    holding?: Readonly<Record<string, Decimal>>;
+    futures?: Readonly<Record<string, FuturesWsMarginWallet>>;
+    flex_futures?: FuturesWsFlexFutures;
+    timestamp?: number;
+  } = {};
+  private hasBalances = false;
+  private readonly states = new Subject<AccountState>();
+  /** Futures account states from the live `balances` feed (hot). */
+  readonly accountStates$: Observable<AccountState> = this.states.asObservable();
+
+  constructor(
+    private readonly ctx: ExecContext,
+    WebSocketCtor?: WebSocketConstructor,
+  ) {
+    const { config } = ctx;
+    this.session = new WsSession<FuturesWsSubscription, FuturesWsAuth>({
+      url: config.baseUrlWsFutures,
+      protocol: futuresWsProtocol,
+      ...(WebSocketCtor ? { WebSocket: WebSocketCtor } : {}),
+      ...(config.wsProxyUrl ? { proxyUrl: config.wsProxyUrl } : {}),
+      scheduler: ctx.scheduler,
+      heartbeatSecs: config.wsHeartbeatSecs,
+      backoff: { initialDelayMs: config.retryDelayInitialMs, maxDelayMs: config.retryDelayMaxMs },
+      authenticate: (context) => {
+        const credentials = config.requireCredentials('FUTURES');
+        const secret = credentials.apiSecret;
+        return futuresChallengeAuthentication(credentials.apiKey, (challenge) =>
+          futuresWsChallengeSign(challenge, secret.reveal()),
+        )(context);
+      },
+      requestTimeoutMs: ctx.requestTimeoutMs,
+      ackTimeoutMs: ctx.requestTimeoutMs,
+    });
+  }
+
+  // --- live streams -----------------------------------------------------------------------------------------
+
+  /** Keeps `open_orders`, `fills` and `balances` subscribed and feeds them to the tracker. Never emits. */
+  live(): Observable<never> {
+    return defer(() =>
+      merge(
+        this.session.subscribe(futuresWsKey(OPEN_ORDERS), OPEN_ORDERS).pipe(tap((m) => this.onOpenOrders(m))),
+        this.session.subscribe(futuresWsKey(FILLS), FILLS).pipe(tap((m) => this.onFills(m))),
+        this.session.subscribe(futuresWsKey(BALANCES), BALANCES).pipe(tap((m) => this.onBalances(m))),
+      ),
+    ).pipe(ignoreElements());
+  }
+
+  /** Emits once the first `open_orders` and `fills` snapshots have been applied. */
+  ready(): Observable<void> {
+    return concat(this.ordersReady.pipe(take(1)), this.fillsReady.pipe(take(1))).pipe(ignoreElements(), (s) =>
+      concat(s, of(undefined)),
+    );
+  }
+
+  private onOpenOrders(message: unknown): void {
+    if (!isObject(message)) return;
+    if (message.feed === 'open_orders_snapshot') {
+      const orders = Array.isArray(message.orders) ? message.orders : [];
+      this.orderSnapshots += 1;
+      const first = this.orderSnapshots === 1;
+      const open = new Set<string>();
+      for (const [index, raw] of orders.entries()) {
+        const decoded = decodeOrError(FuturesWsOpenOrder, raw, `Futures open_orders_snapshot order ${index}`);
+        if (decoded._tag === 'Left') {
+          this.ctx.reportError(decoded.left);
+          continue;
+        }
+        open.add(decoded.right.order_id);
+        this.applyOpenOrder(decoded.right, { isCancel: false, snapshot: true, first });
+      }
+      const suspects = this.ctx.tracker
+        .openOrders('FUTURES')
+        .filter((o) => o.venueOrderId !== undefined && !open.has(o.venueOrderId));
+      if (suspects.length > 0 && !first) {
+        this.ctx.detach(this.reconcileOrders(suspects), 'Futures reconciliation after a snapshot');
+      } else if (suspects.length > 0) {
+        this.ctx.detach(this.reconcileOrders(suspects.filter((o) => o.ours)), 'Futures reconciliation at start');
+      }
+      if (first) this.ordersReady.next();
+      return;
+    }
+    if (message.feed !== 'open_orders') return;
+    const isCancel = message.is_cancel === true;
+    const reason = typeof message.reason === 'string' ? message.reason : undefined;
+    if (message.order !== undefined) {
+      const decoded = decodeOrError(FuturesWsOpenOrder, message.order, 'Futures open_orders order');
+      if (decoded._tag === 'Left') {
+        this.ctx.reportError(decoded.left);
+        return;
+      }
+      this.applyOpenOrder(decoded.right, { isCancel, reason, snapshot: false, first: false });
+      return;
+    }
+    const orderId = typeof message.order_id === 'string' ? message.order_id : undefined;
+    if (orderId === undefined) {
+      this.ctx.reportError(
+        new KrakenDecodeError('Futures open_orders: update without order or order_id', [], JSON.stringify(message)),
+      );
+      return;
+    }
+    const run = (): void => {
+      const order = this.ctx.tracker.byVenueOrderId(orderId);
+      if (order === undefined) return; // an order we never knew, gone: nothing to report
+      for (const fact of this.removalFacts(order, reason, this.ctx.now())) this.ctx.tracker.apply(order, fact);
+    };
+    if (
+      this.ctx.tracker.byVenueOrderId(orderId) === undefined &&
+      this.ctx.tracker.hasUnidentifiedSubmissions('FUTURES')
+    ) {
+      this.ctx.tracker.park(orderId, run);
+    } else {
+      run();
+    }
+  }
+
+  private applyOpenOrder(
+    wire: FuturesWsOpenOrder,
+    update: { isCancel: boolean; reason?: string; snapshot: boolean; first: boolean },
+  ): void {
+    const { tracker } = this.ctx;
+    const run = (): void => {
+      const order = this.trackedFor(wire.order_id, wire.cli_ord_id ?? undefined) ?? this.trackFromWs(wire);
+      const silent = update.snapshot && update.first && !order.ours;
+      const ts = wire.last_update_time;
+      const facts: OrderFact[] = [];
+      if (update.isCancel) {
+        facts.push(...this.removalFacts(order, update.reason, ts));
+      } else {
+        facts.push({ kind: 'accepted', ts });
+        const limit = positive(wire.limit_price);
+        const stop = positive(wire.stop_price);
+        if (update.reason === 'stop_order_triggered' || update.reason === 'limit_order_from_stop') {
+          facts.push({ kind: 'triggered', ts });
+        }
+        facts.push({
+          kind: 'updated',
+          quantity: wire.qty.plus(wire.filled),
+          ...(limit !== undefined ? { price: limit } : {}),
+          ...(stop !== undefined && !order.triggered ? { triggerPrice: stop } : {}),
+          ts,
+        });
+      }
+      for (const fact of facts) tracker.apply(order, fact, { silent });
+    };
+    const known = this.trackedFor(wire.order_id, wire.cli_ord_id ?? undefined);
+    if (known === undefined && !update.snapshot && tracker.hasUnidentifiedSubmissions('FUTURES')) {
+      tracker.park(wire.order_id, run);
+    } else {
+      run();
+    }
+  }
+
+  private removalFacts(order: TrackedOrder, reason: string | undefined, ts: number): OrderFact[] {
+    if (reason !== undefined && FILL_REASONS.has(reason)) {
+      // The fills arrive on the `fills` feed; if they never do, the reconciliation reads them.
+      if (reason === 'full_fill') this.ctx.detach(this.awaitFills(order), `Futures fills of ${order.clientOrderId}`);
+      return [];
+    }
+    if (reason === 'contract_expired') return [{ kind: 'expired', ts }];
+    if (reason !== undefined && REFUSALS.has(reason)) {
+      return [{ kind: 'rejected', reason, ...(reason.startsWith('post_order') ? { dueToPostOnly: true } : {}), ts }];
+    }
+    return [{ kind: 'canceled', ...(reason !== undefined ? { reason } : {}), ts }];
+  }
+
+  private trackedFor(orderId: string, cliOrdId: string | undefined): TrackedOrder | undefined {
+    const { tracker } = this.ctx;
+    const byId = tracker.byVenueOrderId(orderId);
+    if (byId !== undefined) return byId;
+    if (cliOrdId === undefined) return undefined;
+    const byCl = tracker.byVenueClientOrderId('FUTURES', cliOrdId);
+    if (byCl === undefined || (byCl.venueOrderId !== undefined && byCl.venueOrderId !== orderId)) return undefined;
+    tracker.identify(byCl, orderId);
+    return byCl;
+  }
+
+  private trackFromWs(wire: FuturesWsOpenOrder): TrackedOrder {
+    const limit = positive(wire.limit_price);
+    const stop = positive(wire.stop_price);
+    const { orderType } = futuresOrderType(wire.type, limit !== undefined, stop !== undefined);
+    const cl = wire.cli_ord_id ?? undefined;
+    return this.ctx.tracker.track(
+      {
+        clientOrderId: cl !== undefined ? this.ctx.ids.toOriginal(cl) : wire.order_id,
+        ...(cl !== undefined ? { venueClientOrderId: cl } : {}),
+        venueOrderId: wire.order_id,
+        product: 'FUTURES',
+        instrumentId: this.instrumentId(wire.instrument),
+        side: wire.direction === 1 ? 'SELL' : 'BUY',
+        type: orderType,
+        quantity: wire.qty.plus(wire.filled),
+        ...(limit !== undefined ? { price: limit } : {}),
+        ...(stop !== undefined ? { triggerPrice: stop } : {}),
+        filledQty: wire.filled,
+        ours: false,
+        ts: wire.time,
+      },
+      { silent: true },
+    );
+  }
+
+  private onFills(message: unknown): void {
+    if (!isObject(message) || (message.feed !== 'fills' && message.feed !== 'fills_snapshot')) return;
+    const snapshot = message.feed === 'fills_snapshot';
+    if (snapshot) this.fillSnapshots += 1;
+    const first = snapshot && this.fillSnapshots === 1;
+    const fills = Array.isArray(message.fills) ? message.fills : [];
+    const decodedFills: FuturesWsFill[] = [];
+    for (const [index, raw] of fills.entries()) {
+      const decoded = decodeOrError(FuturesWsFill, raw, `Futures ${String(message.feed)} fill ${index}`);
+      if (decoded._tag === 'Left') this.ctx.reportError(decoded.left);
+      else decodedFills.push(decoded.right);
+    }
+    decodedFills.sort((a, b) => a.time - b.time);
+    for (const fill of decodedFills) this.applyWsFill(fill, first);
+    if (first) this.fillsReady.next();
+  }
+
+  private applyWsFill(fill: FuturesWsFill, first: boolean): void {
+    const { tracker } = this.ctx;
+    const run = (): void => {
+      let order = this.trackedFor(fill.order_id, fill.cli_ord_id ?? undefined);
+      if (order === undefined) {
+        if (first) {
+          tracker.rememberFill(fill.fill_id); // history from before this client started
+          return;
+        }
+        order = this.trackFromFill(fill);
+      }
+      const silent = first && !order.ours;
+      tracker.apply(order, this.fillFact(fill, order), { silent });
+    };
+    if (!first && this.trackedFor(fill.order_id, fill.cli_ord_id ?? undefined) === undefined) {
+      if (tracker.hasSeenFill(fill.fill_id)) return;
+      if (tracker.hasUnidentifiedSubmissions('FUTURES')) {
+        tracker.park(fill.order_id, run);
+        return;
+      }
+    }
+    run();
+  }
+
+  private trackFromFill(fill: FuturesWsFill): TrackedOrder {
+    const cl = fill.cli_ord_id ?? undefined;
+    const { orderType } = futuresOrderType(fill.order_type ?? 'mkt', false, false);
+    return this.ctx.tracker.track(
+      {
+        clientOrderId: cl !== undefined ? this.ctx.ids.toOriginal(cl) : fill.order_id,
+        ...(cl !== undefined ? { venueClientOrderId: cl } : {}),
+        venueOrderId: fill.order_id,
+        product: 'FUTURES',
+        instrumentId: this.instrumentId(fill.instrument),
+        side: fill.buy ? 'BUY' : 'SELL',
+        type: orderType,
+        quantity: fill.qty.plus(fill.remaining_order_qty ?? ZERO),
+        ours: false,
+        ts: fill.time,
+      },
+      { silent: true },
+    );
+  }
+
+  private fillFact(fill: FuturesWsFill, order: TrackedOrder): OrderFact {
+    return {
+      kind: 'fill',
+      tradeId: fill.fill_id,
+      lastQty: fill.qty,
+      lastPx: fill.price,
+      commission: fill.fee_paid ?? ZERO,
+      commissionCurrency: this.feeCurrency(fill.fee_currency, order.instrumentId),
+      liquiditySide: liquidity(fill.fill_type),
+      ts: fill.time,
+    };
+  }
+
+  private feeCurrency(wire: string | undefined, instrumentId: InstrumentId): string {
+    if (wire !== undefined) return wire.toUpperCase() === 'XBT' ? 'BTC' : wire.toUpperCase();
+    const instrument = this.ctx.instruments.find(instrumentId);
+    return instrument?.settlement ?? 'USD';
+  }
+
+  private instrumentId(symbol: string): InstrumentId {
+    return this.ctx.instruments.find(symbol)?.id ?? futuresInstrumentId(symbol);
+  }
+
+  // --- balances -------------------------------------------------------------------------------------------------
+
+  private onBalances(message: unknown): void {
+    if (!isObject(message)) return;
+    const snapshot = message.feed === 'balances_snapshot';
+    const codec: t.Decoder<unknown, FuturesWsBalancesSnapshot | FuturesWsBalancesUpdate> = snapshot
+      ? FuturesWsBalancesSnapshot
+      : FuturesWsBalancesUpdate;
+    const decoded = decodeOrError(codec, message, `Futures ${String(message.feed)}`);
+    if (decoded._tag === 'Left') {
+      this.ctx.reportError(decoded.left);
+      return;
+    }
+    const m = decoded.right;
+    const sections = this.balanceSections;
+    if (m.holding !== undefined) sections.holding = { ...(snapshot ? {} : sections.holding), ...m.holding };
+    if (m.futures !== undefined) sections.futures = { ...(snapshot ? {} : sections.futures), ...m.futures };
+    if (m.flex_futures !== undefined) sections.flex_futures = m.flex_futures;
+    if (m.timestamp !== undefined) sections.timestamp = m.timestamp;
+    this.hasBalances = true;
+    this.states.next(this.liveState());
+  }
+
+  get hasLiveBalances(): boolean {
+    return this.hasBalances;
+  }
+
+  /** The Futures state from the feed's latest sections (each section replaced or merged as Kraken sent it). */
+  liveState(): AccountState {
+    const s = this.balanceSections;
+    const now = this.ctx.now();
+    const state = parseFuturesWsBalances(
+      {
+        feed: 'balances_snapshot',
+        ...(s.holding ? { holding: s.holding } : {}),
+        ...(s.futures ? { futures: s.futures } : {}),
+        ...(s.flex_futures ? { flex_futures: s.flex_futures } : {}),
+        ...(s.timestamp !== undefined ? { timestamp: s.timestamp } : {}),
+      },
+      this.ctx.accountId,
+      now,
+    );
+    return { ...state, margins: [...state.margins, ...this.isolatedMargins(s.flex_futures)] };
+  }
+
+  /** Isolated (per-instrument) margins of the flex account, from `flex_futures.isolated`. */
+  private isolatedMargins(flex: FuturesWsFlexFutures | undefined): MarginBalance[] {
+    const out: MarginBalance[] = [];
+    for (const [symbol, figures] of Object.entries(flex?.isolated ?? {})) {
+      out.push({
+        currency: 'USD',
+        initial: figures.initial_margin ?? ZERO,
+        maintenance: figures.maintenance_margin ?? ZERO,
+        instrumentId: this.instrumentId(symbol),
+      });
+    }
+    return out;
+  }
+
+  /** `/accounts` → the Futures state. */
+  restState(): Observable<AccountState> {
+    return this.ctx.raw.futures.accounts().pipe(
+      map((body) => {
+        const now = this.ctx.now();
+        return parseFuturesAccounts(body.accounts, this.ctx.accountId, body.serverTime ?? now, now);
+      }),
+    );
+  }
+
+  // --- order entry ------------------------------------------------------------------------------------------------
+
+  /** `sendorder`; resolves into `accepted` or `rejected`. Never resends. */
+  submit(order: TrackedOrder, cmd: SubmitOrder, instrument: FuturesInstrument): Observable<void> {
+    return defer(() => {
+      const { tracker } = this.ctx;
+      const cliOrdId = order.venueClientOrderId ?? order.clientOrderId;
+      return this.ctx.raw.futures.sendOrder(futuresSendOrderParams(cmd, instrument, cliOrdId)).pipe(
+        mergeMap((body) => this.applySendStatus(order, cmd, body.sendStatus)),
+        catchError((err: unknown) => {
+          if (!isOutcomeUnknown(err)) {
+            tracker.apply(order, { kind: 'rejected', reason: reasonOf(err), ts: this.ctx.now() });
+            return EMPTY;
+          }
+          this.ctx.logger.warn(
+            `Futures order ${order.clientOrderId}: placement outcome unknown (${reasonOf(err)}); looking it up`,
+          );
+          return this.resolvePlacement(order, err);
+        }),
+        tap({ finalize: () => tracker.releaseOrphans('FUTURES') }),
+        ignoreElements(),
+      );
+    });
+  }
+
+  private applySendStatus(order: TrackedOrder, cmd: SubmitOrder, status: FuturesSendStatus): Observable<never> {
+    const { tracker } = this.ctx;
+    const ts = status.receivedTime ?? this.ctx.now();
+    if (!FUTURES_ACCEPTED_STATUSES.has(status.status)) {
+      tracker.apply(order, {
+        kind: 'rejected',
+        reason: status.status,
+        ...(status.status === 'postWouldExecute' ? { dueToPostOnly: true } : {}),
+        ts,
+      });
+      return EMPTY;
+    }
+    const orderId = status.order_id ?? orderIdOfEvents(status.orderEvents ?? []);
+    if (orderId === undefined) {
+      this.ctx.reportError(new KrakenDecodeError(`Futures sendorder: '${status.status}' without an order id`));
+      return this.resolvePlacement(order, new KrakenDecodeError('no order id'));
+    }
+    tracker.identify(order, orderId);
+    tracker.apply(order, { kind: 'accepted', ts });
+    const immediate = cmd.type === 'MARKET' || cmd.timeInForce === 'IOC';
+    const executed = (status.orderEvents ?? [])
+      .filter((e) => e.type === 'EXECUTION')
+      .reduce((sum, e) => sum.plus(e.amount ?? ZERO), ZERO);
+    if (immediate || executed.gt(0))
+      this.ctx.detach(this.awaitFills(order, immediate), `Futures fills of ${order.clientOrderId}`);
+    return EMPTY;
+  }
+
+  /**
+   * An order that executed (or an immediate order, which is done at once): give the `fills` feed a moment, then
+   * read `/fills` for what it did not deliver; an immediate order not completely filled has had its remainder
+   * cancelled by Kraken.
+   */
+  private awaitFills(order: TrackedOrder, immediate = false): Observable<never> {
+    const { tracker, scheduler, streamGraceMs } = this.ctx;
+    const done = () => order.status === 'closed' && order.filledQty.gte(order.quantity);
+    return awaitTracker(tracker, done, streamGraceMs, scheduler).pipe(
+      mergeMap((met) => (met ? EMPTY : this.fetchFills([order]))),
+      tap({
+        complete: () => {
+          if (immediate && order.status !== 'closed') {
+            tracker.apply(order, {
+              kind: 'canceled',
+              reason: 'immediate order: the unfilled remainder was cancelled',
+              ts: this.ctx.now(),
+            });
+          } else if (!immediate && order.status !== 'closed' && order.filledQty.gte(order.quantity)) {
+            tracker.apply(order, { kind: 'filledOut', ts: this.ctx.now() });
+          }
+        },
+      }),
+      ignoreElements(),
+    );
+  }
+
+  /** REST `/fills` (the latest 100) applied to these orders. */
+  private fetchFills(orders: readonly TrackedOrder[]): Observable<never> {
+    const byId = new Map(orders.filter((o) => o.venueOrderId !== undefined).map((o) => [o.venueOrderId as string, o]));
+    return this.ctx.raw.futures.fills().pipe(
+      tap((body) => {
+        const fills = [...body.fills].sort((a, b) => a.fillTime - b.fillTime);
+        for (const fill of fills) {
+          const order = byId.get(fill.order_id);
+          if (order !== undefined) this.ctx.tracker.apply(order, this.restFillFact(fill, order));
+        }
+      }),
+      ignoreElements(),
+    );
+  }
+
+  private restFillFact(fill: FuturesFill, order: TrackedOrder): OrderFact {
+    return {
+      kind: 'fill',
+      tradeId: fill.fill_id,
+      lastQty: fill.size,
+      lastPx: fill.price,
+      commission: fill.fee_paid ?? ZERO,
+      commissionCurrency: this.feeCurrency(fill.fee_currency, order.instrumentId),
+      liquiditySide: liquidity(fill.fillType),
+      ts: fill.fillTime,
+    };
+  }
+
+  /**
+   * The `sendorder` answer was lost: look the order up by `cliOrdId` — `/orders/status` (open or closed in the
+   * last seconds), `/openorders`, History order events — a few times. Never resends.
+   */
+  private resolvePlacement(order: TrackedOrder, cause: unknown): Observable<never> {
+    const { tracker, raw } = this.ctx;
+    const cliOrdId = order.venueClientOrderId ?? order.clientOrderId;
+    const same = (id: string | null | undefined) =>
+      id !== undefined && id !== null && id.toLowerCase() === cliOrdId.toLowerCase();
+    const lookOnce = (): Observable<boolean> =>
+      defer(() => {
+        if (order.venueOrderId !== undefined) return of(true);
+        const byStatus$ = raw.futures.ordersStatus({ cliOrdIds: [cliOrdId] }).pipe(
+          map((body) => body.orders.find((o) => same(o.order.cliOrdId))?.order.orderId),
+          catchError(() => of(undefined)),
+        );
+        const byOpen$ = raw.futures
+          .openOrders()
+          .pipe(map((body) => body.openOrders.find((o) => same(o.cliOrdId ?? o.cli_ord_id))?.order_id));
+        const byHistory$ = raw.futures.historyOrders({ sort: 'desc', count: 100 }).pipe(
+          map((page) => {
+            for (const element of page.elements) {
+              const report = parseFuturesHistoryOrder(element, this.ctx.accountId, this.ctx.now());
+              if (report !== undefined && same(report.clientOrderId)) return report.venueOrderId;
+            }
+            return undefined;
+          }),
+        );
+        return byStatus$.pipe(
+          mergeMap((id) => (id !== undefined ? of(id) : byOpen$)),
+          mergeMap((id) => (id !== undefined ? of(id) : byHistory$)),
+          map((id) => {
+            if (order.venueOrderId !== undefined) return true;
+            if (id === undefined) return false;
+            tracker.identify(order, id);
+            return true;
+          }),
+        );
+      });
+    const attempt = (n: number): Observable<boolean> =>
+      lookOnce().pipe(
+        catchError((err: unknown) => {
+          this.ctx.reportError(err, `Futures order ${order.clientOrderId}: lookup by cliOrdId failed`);
+          return of(false);
+        }),
+        mergeMap((found) => {
+          if (found || n >= 3) return of(found);
+          return timer(this.ctx.config.retryDelayInitialMs * n, this.ctx.scheduler).pipe(
+            mergeMap(() => attempt(n + 1)),
+          );
+        }),
+      );
+    return attempt(1).pipe(
+      mergeMap((found) => {
+        if (!found) {
+          tracker.apply(order, {
+            kind: 'rejected',
+            reason: `no answer to the order placement (${reasonOf(cause)}) and no order with cliOrdId '${cliOrdId}' at Kraken: not placed`,
+            ts: this.ctx.now(),
+          });
+          return EMPTY;
+        }
+        tracker.apply(order, { kind: 'accepted', ts: this.ctx.now() });
+        return this.reconcileOrders([order]);
+      }),
+      ignoreElements(),
+    );
+  }
+
+  /** `editorder` (sizes as totals: `qtyMode ABSOLUTE`); resolves into `updated` or `modifyRejected`. */
+  modify(order: TrackedOrder, cmd: ModifyOrder): Observable<void> {
+    return defer(() => {
+      const { tracker } = this.ctx;
+      const params = futuresEditOrderParams(cmd, futuresRef(order), {
+        ...(order.price !== undefined ? { price: order.price } : {}),
+        ...(order.triggerPrice !== undefined ? { triggerPrice: order.triggerPrice } : {}),
+      });
+      return this.ctx.raw.futures.editOrder(params).pipe(
+        tap((body) => {
+          const status = body.editStatus;
+          const ts = status.receivedTime ?? this.ctx.now();
+          if (status.status !== 'edited') {
+            tracker.apply(order, { kind: 'modifyRejected', reason: status.status, ts });
+            return;
+          }
+          const edited = (status.orderEvents ?? []).find((e) => e.type === 'EDIT')?.new;
+          tracker.apply(order, {
+            kind: 'updated',
+            ...(cmd.quantity !== undefined
+              ? { quantity: new Decimal(String(cmd.quantity)) }
+              : edited?.quantity
+                ? { quantity: edited.quantity }
+                : {}),
+            ...(cmd.price !== undefined ? { price: new Decimal(String(cmd.price)) } : {}),
+            ...(cmd.triggerPrice !== undefined ? { triggerPrice: new Decimal(String(cmd.triggerPrice)) } : {}),
+            ts,
+          });
+        }),
+        catchError((err: unknown) => {
+          if (!isOutcomeUnknown(err)) {
+            tracker.apply(order, { kind: 'modifyRejected', reason: reasonOf(err), ts: this.ctx.now() });
+            return EMPTY;
+          }
+          return this.refreshOpenOrders([order]).pipe(
+            tap({
+              complete: () => {
+                const wanted = (v: unknown, current: Decimal | undefined) =>
+                  v === undefined || (current !== undefined && current.eq(new Decimal(String(v))));
+                const ok =
+                  wanted(cmd.quantity, order.quantity) &&
+                  wanted(cmd.price, order.price) &&
+                  wanted(cmd.triggerPrice, order.triggerPrice);
+                if (!ok) {
+                  tracker.apply(order, {
+                    kind: 'modifyRejected',
+                    reason: `no answer to the edit (${reasonOf(err)}); the order at Kraken is unchanged`,
+                    ts: this.ctx.now(),
+                  });
+                }
+              },
+            }),
+          );
+        }),
+        ignoreElements(),
+      );
+    });
+  }
+
+  /** `cancelorder`; resolves into `canceled` or `cancelRejected` (Kraken's `notFound`, `filled`, ...). */
+  cancel(order: TrackedOrder): Observable<void> {
+    return defer(() => {
+      const ref = futuresRef(order);
+      const params = 'orderId' in ref ? { order_id: ref.orderId } : { cliOrdId: ref.cliOrdId };
+      return this.ctx.raw.futures.cancelOrder(params).pipe(
+        mergeMap((body) => this.applyCancelStatus(order, body.cancelStatus.status)),
+        catchError((err: unknown) =>
+          isOutcomeUnknown(err) ? this.settleCancels([order], reasonOf(err)) : this.cancelRefused([order], err),
+        ),
+        ignoreElements(),
+      );
+    });
+  }
+
+  private applyCancelStatus(order: TrackedOrder, status: string): Observable<never> {
+    const { tracker, scheduler, streamGraceMs } = this.ctx;
+    if (status === 'cancelled') {
+      return awaitTracker(tracker, () => order.status === 'closed', streamGraceMs, scheduler).pipe(
+        tap(() => tracker.apply(order, { kind: 'canceled', reason: 'cancelled_by_user', ts: this.ctx.now() })),
+        ignoreElements(),
+      );
+    }
+    tracker.apply(order, { kind: 'cancelRejected', reason: status, ts: this.ctx.now() });
+    return EMPTY;
+  }
+
+  private cancelRefused(orders: readonly TrackedOrder[], err: unknown): Observable<never> {
+    for (const order of orders) {
+      this.ctx.tracker.apply(order, { kind: 'cancelRejected', reason: reasonOf(err), ts: this.ctx.now() });
+    }
+    return EMPTY;
+  }
+
+  /** Waits for the stream, then reads `/openorders`: an order still open is a refused cancel. */
+  private settleCancels(orders: readonly TrackedOrder[], why: string): Observable<never> {
+    const { tracker, scheduler, streamGraceMs } = this.ctx;
+    return awaitTracker(tracker, () => orders.every((o) => o.status === 'closed'), streamGraceMs, scheduler).pipe(
+      mergeMap((done) => (done ? EMPTY : this.reconcileOrders(orders.filter((o) => o.status !== 'closed')))),
+      tap({
+        complete: () => {
+          for (const order of orders) {
+            if (order.status !== 'closed') {
+              tracker.apply(order, { kind: 'cancelRejected', reason: `order still open (${why})`, ts: this.ctx.now() });
+            }
+          }
+        },
+      }),
+      ignoreElements(),
+    );
+  }
+
+  /** Cancels several orders with `batchorder` cancel instructions, at most 50 per batch. */
+  cancelMany(orders: readonly TrackedOrder[]): Observable<void> {
+    return from(chunks(orders, BATCH_MAX)).pipe(
+      concatMap((chunk) => (chunk.length === 1 ? this.cancel(chunk[0]) : this.cancelChunk(chunk))),
+      ignoreElements(),
+    );
+  }
+
+  private cancelChunk(chunk: readonly TrackedOrder[]): Observable<never> {
+    return defer(() => {
+      const instructions = chunk.map((order) => {
+        const ref = futuresRef(order);
+        return 'orderId' in ref
+          ? { order: 'cancel' as const, order_id: ref.orderId }
+          : { order: 'cancel' as const, cliOrdId: ref.cliOrdId };
+      });
+      return this.ctx.raw.futures.batchOrder({ batchOrder: instructions }).pipe(
+        mergeMap((body) => {
+          const pending: Observable<never>[] = [];
+          const answered = new Set<TrackedOrder>();
+          for (const entry of body.batchStatus) {
+            const order = chunk.find(
+              (o) =>
+                (entry.order_id !== undefined && o.venueOrderId === entry.order_id) ||
+                (entry.cliOrdId !== undefined &&
+                  entry.cliOrdId !== null &&
+                  o.venueClientOrderId?.toLowerCase() === entry.cliOrdId.toLowerCase()),
+            );
+            if (order === undefined) continue;
+            answered.add(order);
+            pending.push(this.applyCancelStatus(order, entry.status));
+          }
+          const unanswered = chunk.filter((o) => !answered.has(o));
+          if (unanswered.length > 0) pending.push(this.settleCancels(unanswered, 'no answer in the batch'));
+          return merge(...pending);
+        }),
+        catchError((err: unknown) =>
+          isOutcomeUnknown(err) ? this.settleCancels(chunk, reasonOf(err)) : this.cancelRefused(chunk, err),
+        ),
+      );
+    });
+  }
+
+  /** `cancelallorders` for one symbol; `targets` are the orders of it known to be open. */
+  cancelAll(instrument: FuturesInstrument, targets: readonly TrackedOrder[]): Observable<void> {
+    return defer(() =>
+      this.ctx.raw.futures.cancelAllOrders({ symbol: instrument.rawSymbol }).pipe(
+        mergeMap((body) => {
+          const cancelled = new Set((body.cancelStatus.cancelledOrders ?? []).map((o) => o.order_id));
+          for (const order of targets) {
+            if (order.venueOrderId !== undefined && cancelled.has(order.venueOrderId)) {
+              this.ctx.tracker.apply(order, { kind: 'canceled', reason: 'cancelled_by_user', ts: this.ctx.now() });
+            }
+          }
+          return this.settleCancels(targets, 'not cancelled by cancelallorders');
+        }),
+        catchError((err: unknown) =>
+          isOutcomeUnknown(err) ? this.settleCancels(targets, reasonOf(err)) : this.cancelRefused(targets, err),
+        ),
+        ignoreElements(),
+      ),
+    );
+  }
+
+  /** Makes sure every open Futures order is tracked (from REST when the stream is not live). */
+  knownOpenOrders(): Observable<TrackedOrder[]> {
+    return defer(() => {
+      if (this.orderSnapshots > 0 && this.session.ready) return of(this.ctx.tracker.openOrders('FUTURES'));
+      return this.ctx.raw.futures.openOrders().pipe(
+        map((body) => {
+          for (const wire of body.openOrders) {
+            if (this.ctx.tracker.byVenueOrderId(wire.order_id) !== undefined) continue;
+            const report = this.openOrderReport(wire);
+            this.trackFromReport(report);
+          }
+          return this.ctx.tracker.openOrders('FUTURES');
+        }),
+      );
+    });
+  }
+
+  private trackFromReport(report: OrderStatusReport): TrackedOrder {
+    const order = this.ctx.tracker.track(
+      {
+        clientOrderId: report.clientOrderId ?? report.venueOrderId,
+        product: 'FUTURES',
+        instrumentId: report.instrumentId,
+        side: report.orderSide,
+        type: report.orderType,
+        quantity: report.quantity,
+        ...(report.price !== undefined ? { price: report.price } : {}),
+        ...(report.triggerPrice !== undefined ? { triggerPrice: report.triggerPrice } : {}),
+        filledQty: report.filledQty,
+        status: 'accepted',
+        ours: false,
+        ts: report.tsLastUpdate,
+      },
+      { silent: true },
+    );
+    this.ctx.tracker.identify(order, report.venueOrderId);
+    return order;
+  }
+
+  // --- reconciliation -----------------------------------------------------------------------------------------------
+
+  /** Re-reads `/openorders` and applies what changed to these orders (quantity, prices). */
+  private refreshOpenOrders(orders: readonly TrackedOrder[]): Observable<never> {
+    return this.ctx.raw.futures.openOrders().pipe(
+      tap((body) => {
+        for (const order of orders) {
+          const wire = body.openOrders.find((o) => o.order_id === order.venueOrderId);
+          if (wire === undefined) continue;
+          const report = this.openOrderReport(wire);
+          this.ctx.tracker.apply(order, {
+            kind: 'updated',
+            quantity: report.quantity,
+            ...(report.price !== undefined ? { price: report.price } : {}),
+            ...(report.triggerPrice !== undefined ? { triggerPrice: report.triggerPrice } : {}),
+            ts: report.tsLastUpdate,
+          });
+        }
+      }),
+      ignoreElements(),
+    );
+  }
+
+  /**
+   * Reads orders back: fills from `/fills`, open state from `/openorders`, and for orders no longer open the
+   * History API's last event (cancelled, rejected, filled).
+   */
+  reconcileOrders(orders: readonly TrackedOrder[]): Observable<never> {
+    return defer(() => {
+      const wanted = orders.filter((o) => o.venueOrderId !== undefined);
+      if (wanted.length === 0) return EMPTY;
+      const { tracker, raw } = this.ctx;
+      return concat(
+        this.fetchFills(wanted),
+        raw.futures.openOrders().pipe(
+          mergeMap((body) => {
+            const open = new Map(body.openOrders.map((o) => [o.order_id, o]));
+            const gone: TrackedOrder[] = [];
+            for (const order of wanted) {
+              const wire = open.get(order.venueOrderId as string);
+              if (wire !== undefined) {
+                const report = this.openOrderReport(wire);
+                tracker.apply(order, { kind: 'accepted', ts: report.tsLastUpdate });
+                tracker.apply(order, {
+                  kind: 'updated',
+                  quantity: report.quantity,
+                  ...(report.price !== undefined ? { price: report.price } : {}),
+                  ...(report.triggerPrice !== undefined ? { triggerPrice: report.triggerPrice } : {}),
+                  ts: report.tsLastUpdate,
+                });
+              } else if (order.filledQty.gte(order.quantity) && order.filledQty.gt(0)) {
+                tracker.apply(order, { kind: 'filledOut', ts: this.ctx.now() });
+              } else if (order.status !== 'closed') {
+                gone.push(order);
+              }
+            }
+            return gone.length > 0 ? this.closedFromHistory(gone) : EMPTY;
+          }),
+        ),
+      ).pipe(ignoreElements());
+    });
+  }
+
+  /** Orders no longer open: their last History event says how they ended. */
+  private closedFromHistory(orders: readonly TrackedOrder[]): Observable<never> {
+    const { tracker } = this.ctx;
+    const ids = new Set(orders.map((o) => o.venueOrderId));
+    return this.ctx.raw.futures.historyOrders({ sort: 'desc', count: 500 }).pipe(
+      tap((page) => {
+        const seen = new Set<string>();
+        for (const element of page.elements) {
+          const report = parseFuturesHistoryOrder(element, this.ctx.accountId, this.ctx.now());
+          if (report === undefined || !ids.has(report.venueOrderId) || seen.has(report.venueOrderId)) continue;
+          seen.add(report.venueOrderId);
+          const order = tracker.byVenueOrderId(report.venueOrderId);
+          if (order === undefined) continue;
+          const ts = report.tsLastUpdate;
+          switch (report.orderStatus) {
+            case 'CANCELED':
+              tracker.apply(order, {
+                kind: 'canceled',
+                ...(report.cancelReason ? { reason: report.cancelReason } : {}),
+                ts,
+              });
+              break;
+            case 'REJECTED':
+              tracker.apply(order, { kind: 'rejected', reason: report.cancelReason ?? report.venueStatus, ts });
+              break;
+            case 'EXPIRED':
+              tracker.apply(order, { kind: 'expired', ts });
+              break;
+            case 'FILLED':
+              tracker.apply(order, { kind: 'filledOut', ts });
+              break;
+          }
+        }
+      }),
+      ignoreElements(),
+    );
+  }
+
+  // --- reports ------------------------------------------------------------------------------------------------------
+
+  private openOrderReport(wire: Parameters<typeof parseFuturesOpenOrder>[0]): OrderStatusReport {
+    const report = parseFuturesOpenOrder(wire, this.ctx.accountId, this.ctx.now());
+    return this.withIds(report);
+  }
+
+  private withIds<R extends { venueOrderId: string; clientOrderId?: string; instrumentId: InstrumentId }>(
+    report: R,
+  ): R {
+    const tracked = this.ctx.tracker.byVenueOrderId(report.venueOrderId);
+    const clientOrderId =
+      tracked?.clientOrderId ??
+      (report.clientOrderId !== undefined ? this.ctx.ids.toOriginal(report.clientOrderId) : undefined);
+    const instrumentId = this.instrumentId(report.instrumentId.symbol);
+    return { ...report, instrumentId, ...(clientOrderId !== undefined ? { clientOrderId } : {}) };
+  }
+
+  /** `/openorders`, then (unless `openOnly`) every History order event in the window, following continuation tokens. */
+  orderStatusReports(query: ReportQuery): Observable<OrderStatusReport> {
+    return defer(() => {
+      const symbol =
+        query.instrumentId !== undefined ? this.ctx.instruments.find(query.instrumentId)?.rawSymbol : undefined;
+      const open = new Set<string>();
+      const open$ = this.ctx.raw.futures.openOrders().pipe(
+        mergeMap((body) => from(body.openOrders)),
+        map((wire) => this.openOrderReport(wire)),
+        tap((report) => open.add(report.venueOrderId)),
+      );
+      const history$ = this.ctx.raw.futures
+        .historyOrderElements({
+          sort: 'asc',
+          ...(query.start !== undefined ? { since: query.start } : {}),
+          ...(query.end !== undefined ? { before: query.end } : {}),
+          ...(symbol !== undefined ? { tradeable: symbol } : {}),
+        })
+        .pipe(
+          toArray(),
+          mergeMap((elements) => {
+            const latest = new Map<string, OrderStatusReport>();
+            for (const element of elements) {
+              const report = parseFuturesHistoryOrder(element, this.ctx.accountId, this.ctx.now());
+              if (report !== undefined) latest.set(report.venueOrderId, this.withIds(report));
+            }
+            return from([...latest.values()].filter((r) => !open.has(r.venueOrderId)));
+          }),
+        );
+      return concat(open$, query.openOnly ? EMPTY : history$).pipe(
+        mergeMap((report) => (matchesInstrument(report.instrumentId, query) ? of(report) : EMPTY)),
+      );
+    });
+  }
+
+  /**
+   * `/fills`, paged backwards with `lastFillTime` until `start` (Kraken cannot filter by time: the window is
+   * applied here), oldest first within each page as Kraken sends them newest first.
+   */
+  fillReports(query: ReportQuery): Observable<FillReport> {
+    return defer(() => {
+      const seen = new Set<string>();
+      return paginate<FuturesFill, string>((lastFillTime) =>
+        this.ctx.raw.futures.fills(lastFillTime !== undefined ? { lastFillTime } : {}).pipe(
+          map((body) => {
+            const fresh = body.fills.filter((f) => !seen.has(f.fill_id));
+            for (const f of fresh) seen.add(f.fill_id);
+            const oldest = fresh.reduce<FuturesFill | undefined>(
+              (o, f) => (o === undefined || f.fillTime < o.fillTime ? f : o),
+              undefined,
+            );
+            const more =
+              oldest !== undefined &&
+              body.fills.length >= FILLS_PAGE &&
+              (query.start === undefined || oldest.fillTime >= query.start);
+            return { items: fresh, ...(more ? { next: epochMsToRfc3339(oldest.fillTime) } : {}) };
+          }),
+        ),
+      ).pipe(
+        mergeMap((fill) => {
+          if (query.start !== undefined && fill.fillTime < query.start) return EMPTY;
+          if (query.end !== undefined && fill.fillTime > query.end) return EMPTY;
+          const instrument = this.ctx.instruments.find(fill.symbol);
+          const report = this.withIds(
+            parseFuturesFill(fill, this.ctx.accountId, this.ctx.now(), instrument?.settlement ?? 'USD'),
+          );
+          return matchesInstrument(report.instrumentId, query) ? of(report) : EMPTY;
+        }),
+      );
+    });
+  }
+
+  /** `/openpositions`. */
+  positionStatusReports(query: ReportQuery): Observable<PositionStatusReport> {
+    return this.ctx.raw.futures.openPositions().pipe(
+      mergeMap((body) => from(body.openPositions)),
+      map((position) => {
+        const report = parseFuturesOpenPosition(position, this.ctx.accountId, this.ctx.now());
+        return { ...report, instrumentId: this.instrumentId(position.symbol) };
+      }),
+      mergeMap((report) => (matchesInstrument(report.instrumentId, query) ? of(report) : EMPTY)),
+    );
+  }
+
+  /** `GET /leveragepreferences`: the symbols in isolated margin and their leverage caps. */
+  leveragePreferences(): Observable<FuturesLeveragePreference[]> {
+    return this.ctx.raw.futures.leveragePreferences().pipe(
+      map((body) =>
+        body.leveragePreferences.map((p) => ({
+          instrumentId: this.instrumentId(p.symbol),
+          maxLeverage: p.maxLeverage,
+        })),
+      ),
+    );
+  }
+
+  close(): Promise<void> {
+    this.states.complete();
+    this.ordersReady.complete();
+    this.fillsReady.complete();
+    return this.session.close();
+  }
+}
+
+// --- helpers --------------------------------------------------------------------------------------------------------
+
+function positive(value: Decimal | null | undefined): Decimal | undefined {
+  return value !== undefined && value !== null && value.gt(0) ? value : undefined;
+}
+
+function liquidity(fillType: string): LiquiditySide {
+  if (fillType === 'maker') return 'MAKER';
+  if (fillType === 'taker' || fillType === 'takerAfterEdit') return 'TAKER';
+  return 'NO_LIQUIDITY_SIDE';
+}
+
+function futuresRef(order: TrackedOrder): FuturesOrderRef {
+  return order.venueOrderId !== undefined
+    ? { orderId: order.venueOrderId }
+    : { cliOrdId: order.venueClientOrderId ?? order.clientOrderId };
+}
+
+function orderIdOfEvents(events: readonly FuturesOrderEvent[]): string | undefined {
+  for (const e of events) {
+    const id = e.order?.orderId ?? e.orderTrigger?.uid ?? e.orderPriorExecution?.orderId ?? e.uid;
+    if (id !== undefined) return id;
+  }
+  return undefined;
+}
+
+export { futuresOrderSide };
