@@ -43,6 +43,12 @@ const UNSUBSCRIBE_PARAMS = ['depth', 'interval', 'event_trigger'] as const;
 /** Channels that carry no data of their own: liveness and engine status only. */
 const ADMIN_CHANNELS = new Set(['heartbeat', 'status']);
 
+/**
+ * Private channels are subscribed without a symbol; their entries may still name one (`executions` entries carry
+ * `symbol`), which must not split them away from the subscription.
+ */
+const ACCOUNT_CHANNELS = new Set(['executions', 'balances']);
+
 type JsonObject = Record<string, unknown>;
 
 const isObject = (value: unknown): value is JsonObject =>
@@ -97,6 +103,7 @@ function entryRoute(channel: string, entry: unknown): string {
 
 /** Splits a data frame by route, so a frame carrying two symbols reaches both subscriptions. */
 function deliveries(frame: JsonObject, channel: string): WsDelivery[] {
+  if (ACCOUNT_CHANNELS.has(channel)) return [{ route: channel, message: frame }];
   const data = frame.data;
   if (!Array.isArray(data) || data.length === 0) return [{ route: channel, message: frame }];
   const first = entryRoute(channel, data[0]);
