@@ -197,6 +197,11 @@ export class KrakenSimulator {
   toJSON(): unknown {
     return { host: this.host, port: this.port };
   }
+
+  /** Keeps the credentials out of `console.log(sim)`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 }
 
 function makeCredentials(

@@ -1,4 +1,6 @@
+import { inspect } from 'node:util';
 import { KrakenSimulator } from '../../src/sim';
+import { settle, TestSocket } from './simSupport';
 
 describe('KrakenSimulator lifecycle', () => {
   it('starts on a free loopback port and reports full URLs', async () => {
@@ -11,6 +13,7 @@ describe('KrakenSimulator lifecycle', () => {
     expect(Buffer.from(config.apiSecret, 'base64')).toHaveLength(64);
     expect(String(sim)).not.toContain(config.apiSecret);
     expect(JSON.stringify(sim)).not.toContain(config.apiSecret);
+    expect(inspect(sim, { depth: 5 })).not.toContain(config.apiSecret);
     await sim.stop();
   });
 
@@ -26,5 +29,40 @@ describe('KrakenSimulator lifecycle', () => {
     expect(tape(a).length).toBeGreaterThan(0);
     await a.stop();
     await b.stop();
+  });
+
+  it('sends byte-identical WebSocket frames for the same seed and start time', async () => {
+    const frames = async () => {
+      const sim = await KrakenSimulator.start({
+        seed: 4,
+        clock: 'manual',
+        startTime: Date.UTC(2024, 0, 1),
+        heartbeatMs: 0,
+      });
+      const ws = await TestSocket.open(sim.config().baseUrlWsSpot);
+      await ws.request({ method: 'subscribe', params: { channel: 'book', symbol: ['BTC/USD'], depth: 25 }, req_id: 1 });
+      await ws.request({
+        method: 'subscribe',
+        params: { channel: 'trade', symbol: ['BTC/USD', 'ETH/BTC'] },
+        req_id: 2,
+      });
+      for (let i = 0; i < 20; i++) sim.clock.advance(1000);
+      await settle(50);
+      await ws.close();
+      await sim.stop();
+      return ws.frames.map((f) => f.text);
+    };
+    const [a, b] = [await frames(), await frames()];
+    expect(a.length).toBeGreaterThan(20);
+    expect(a).toEqual(b);
+  });
+
+  it('runs the market on real time by default', async () => {
+    const sim = await KrakenSimulator.start({ seed: 1, tradesPerMinute: 3000, tickMs: 50 });
+    const before = sim.engine.market('BTC/USD')!.trades.length;
+    await settle(300);
+    expect(sim.engine.market('BTC/USD')!.trades.length).toBeGreaterThan(before);
+    expect(() => sim.clock.advance(1000)).toThrow(/manual/);
+    await sim.stop();
   });
 });
