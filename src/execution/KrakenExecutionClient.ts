@@ -137,6 +137,7 @@ export class KrakenExecutionClient {
   private readonly detached = new Set<Subscription>();
   private readonly accountParts = new Map<KrakenProductType, AccountState>();
   private live?: Subscription;
+  private lastAccountKey?: string;
   private closed = false;
 
   constructor(config: KrakenExecClientOptions | KrakenExecClientConfig = {}, deps: KrakenExecutionClientDeps = {}) {
@@ -534,7 +535,7 @@ export class KrakenExecutionClient {
             .setLeveragePreferences({ symbol: instrument.rawSymbol, ...(level !== null ? { maxLeverage: level } : {}) })
             .pipe(
               mergeMap(() =>
-                futures.restState().pipe(
+                futures.refreshState().pipe(
                   tap((state) => this.setAccountPart('FUTURES', state)),
                   catchError((err: unknown) => {
                     this.reportError(err, 'account refresh after setLeverage');
@@ -633,6 +634,9 @@ export class KrakenExecutionClient {
     if (this.closed) return;
     this.accountParts.set(product, state);
     const merged = mergeAccountStates(this.accountId, [...this.accountParts.values()], this.now());
+    const key = accountKey(merged);
+    if (key === this.lastAccountKey) return; // nothing changed: no update
+    this.lastAccountKey = key;
     this.accountStates.next(merged);
     this.events.next(merged);
   }
@@ -865,6 +869,15 @@ const HOLD_EVENTS = new Set<OrderEvent['type']>([
   'OrderUpdated',
   'OrderRejected',
 ]);
+
+/** The figures of a state, for telling a change from a repeat. */
+function accountKey(state: AccountState): string {
+  const balances = state.balances.map((b) => `${b.currency}:${b.total.toFixed()}:${b.locked.toFixed()}`).join(',');
+  const margins = state.margins
+    .map((m) => `${m.currency}:${m.instrumentId?.toString() ?? ''}:${m.initial.toFixed()}:${m.maintenance.toFixed()}`)
+    .join(',');
+  return `${state.accountType}|${balances}|${margins}`;
+}
 
 function closedRefusal(order: TrackedOrder | undefined, what: 'modify' | 'cancel'): string | undefined {
   if (order === undefined || order.status !== 'closed') return undefined;

@@ -31,6 +31,7 @@ import {
   Subject,
   take,
   tap,
+  timeout,
   timer,
   toArray,
 } from 'rxjs';
@@ -259,13 +260,18 @@ export class FuturesVenue {
         if (update.reason === 'stop_order_triggered' || update.reason === 'limit_order_from_stop') {
           facts.push({ kind: 'triggered', ts });
         }
-        facts.push({
-          kind: 'updated',
-          quantity: wire.qty.plus(wire.filled),
-          ...(limit !== undefined ? { price: limit } : {}),
-          ...(stop !== undefined && !order.triggered ? { triggerPrice: stop } : {}),
-          ts,
-        });
+        // Only an edit (or a snapshot after a reconnect) changes what the order is; a market order's limit price
+        // is Kraken's price protection, not the order's.
+        const edited = update.reason !== undefined && update.reason.includes('edit');
+        if (edited || (update.snapshot && !update.first)) {
+          facts.push({
+            kind: 'updated',
+            quantity: wire.qty.plus(wire.filled),
+            ...(limit !== undefined && order.type !== 'MARKET' ? { price: limit } : {}),
+            ...(stop !== undefined && !order.triggered ? { triggerPrice: stop } : {}),
+            ts,
+          });
+        }
       }
       for (const fact of facts) tracker.apply(order, fact, { silent });
     };
@@ -467,6 +473,19 @@ export class FuturesVenue {
       });
     }
     return out;
+  }
+
+  /**
+   * A fresh Futures state after a change Kraken does not push (a leverage preference): a new `balances` snapshot
+   * when the feed is live (it carries the per-instrument isolated margins), else `/accounts`.
+   */
+  refreshState(): Observable<AccountState> {
+    return defer(() => {
+      if (!this.hasBalances || !this.session.ready) return this.restState();
+      const next$ = this.accountStates$.pipe(take(1));
+      this.session.resubscribe(futuresWsKey(BALANCES), 'refresh after a leverage change');
+      return next$.pipe(timeout({ first: this.ctx.requestTimeoutMs, with: () => this.restState() }));
+    });
   }
 
   /** `/accounts` → the Futures state. */

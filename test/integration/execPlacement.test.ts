@@ -1,0 +1,250 @@
+/**
+ * Order placement against the simulator: never duplicated after a lost answer, refusals as events with Kraken's
+ * reason, malformed stream messages survived.
+ */
+import { isOrderEvent } from '../../src/execution';
+import type { SubmitOrder } from '../../src/model/orders';
+import { collect, settle, startHarness, types, type Harness } from '../execution/harness';
+
+jest.setTimeout(20_000);
+
+function farBuy(h: Harness, id: string, symbol = 'BTC/USD'): SubmitOrder {
+  const { bid } = h.best(symbol);
+  return {
+    clientOrderId: id,
+    instrumentId: `${symbol}.KRAKEN`,
+    side: 'BUY',
+    type: 'LIMIT',
+    quantity: symbol.startsWith('PF_') ? '0.01' : '0.01',
+    price: bid.times(0.8).toDecimalPlaces(0).toFixed(),
+  };
+}
+
+describe('a placement whose answer is lost', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  test('Spot over WS: the order exists once, one OrderAccepted, no resend', async () => {
+    h = await startHarness({ products: ['SPOT'] });
+    h.sim.faults.timeoutNextOrderPlacement({ venue: 'spot', transport: 'ws' });
+    const events = await collect(h.client.submitOrder(farBuy(h, 'lost-ws')));
+    expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+    await settle(1_300); // past the request timeout: the lost answer is resolved, not resent
+    const placed = h.sim.engine.accountOrders(h.sim.accounts().spot).filter((o) => o.clOrdId === 'lost-ws');
+    expect(placed).toHaveLength(1);
+    expect(h.sent.filter((f) => f.method === 'add_order')).toHaveLength(1);
+    expect(h.orderEvents('lost-ws').filter((e) => e.type === 'OrderAccepted')).toHaveLength(1);
+    expect(h.orderEvents('lost-ws').find((e) => e.type === 'OrderAccepted')?.venueOrderId).toBe(placed[0].id);
+  });
+
+  test('Spot over REST (no private socket): found by client order id after the time-out, accepted once', async () => {
+    h = await startHarness({
+      products: ['SPOT'],
+      client: { baseUrlWsSpotAuth: 'ws://127.0.0.1:1/auth/v2' },
+      noConnect: true,
+    });
+    h.sim.faults.timeoutNextOrderPlacement({ venue: 'spot', transport: 'rest' });
+    const events = await collect(h.client.submitOrder(farBuy(h, 'lost-rest')));
+    expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+    const placed = h.sim.engine.accountOrders(h.sim.accounts().spot).filter((o) => o.clOrdId === 'lost-rest');
+    expect(placed).toHaveLength(1);
+    expect(h.requests.filter((r) => r === 'POST /0/private/AddOrder')).toHaveLength(1);
+    expect(h.requests).toContain('POST /0/private/OpenOrders');
+    expect(h.orderEvents('lost-rest').filter((e) => e.type === 'OrderAccepted')).toHaveLength(1);
+  });
+
+  test('Futures: sendorder hangs; the order exists once, one OrderAccepted', async () => {
+    h = await startHarness({ products: ['FUTURES'] });
+    h.sim.faults.timeoutNextOrderPlacement({ venue: 'futures', transport: 'rest' });
+    const events = await collect(h.client.submitOrder(farBuy(h, 'lost-fut', 'PF_XBTUSD')));
+    expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+    await settle(1_300);
+    const placed = h.sim.engine.accountOrders(h.sim.accounts().futures).filter((o) => o.clOrdId === 'lost-fut');
+    expect(placed).toHaveLength(1);
+    expect(h.requests.filter((r) => r.endsWith('/sendorder'))).toHaveLength(1);
+    expect(h.orderEvents('lost-fut').filter((e) => e.type === 'OrderAccepted')).toHaveLength(1);
+  });
+
+  test('a placement that never reached Kraken is rejected after the lookup finds nothing', async () => {
+    h = await startHarness({ products: ['FUTURES'] });
+    h.sim.faults.failNextRest({ path: '/derivatives/api/v3/sendorder', status: 502 });
+    const events = await collect(h.client.submitOrder(farBuy(h, 'never', 'PF_XBTUSD')));
+    expect(types(events)).toEqual(['OrderSubmitted', 'OrderRejected']);
+    expect(events[1].type === 'OrderRejected' && events[1].reason).toMatch(
+      /no order with cliOrdId 'never'.*not placed/,
+    );
+    expect(h.sim.engine.accountOrders(h.sim.accounts().futures).filter((o) => o.clOrdId === 'never')).toHaveLength(0);
+  });
+});
+
+describe('refused orders are events with Kraken reason', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  test('insufficient funds (Spot, Futures)', async () => {
+    const spot = await collect(h.client.submitOrder({ ...farBuy(h, 'too-big'), quantity: '1000' }));
+    expect(types(spot)).toEqual(['OrderSubmitted', 'OrderRejected']);
+    expect(spot[1]).toMatchObject({ reason: 'EOrder:Insufficient funds' });
+    const fut = await collect(h.client.submitOrder({ ...farBuy(h, 'too-big-f', 'PF_XBTUSD'), quantity: '5000' }));
+    expect(types(fut)).toEqual(['OrderSubmitted', 'OrderRejected']);
+    expect(fut[1]).toMatchObject({ reason: 'insufficientAvailableFunds' });
+  });
+
+  test('post-only that would take: Spot accepts then cancels it, Futures rejects it (dueToPostOnly)', async () => {
+    const { ask } = h.best('BTC/USD');
+    const spot = await collect(
+      h.client.submitOrder({
+        clientOrderId: 'post-take',
+        instrumentId: 'BTC/USD.KRAKEN',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '0.01',
+        price: ask.plus(100).toFixed(),
+        postOnly: true,
+      }),
+    );
+    expect(types(spot)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+    await h.until((e) => isOrderEvent(e) && e.clientOrderId === 'post-take' && e.type === 'OrderCanceled');
+    expect(h.orderEvents('post-take').at(-1)).toMatchObject({ type: 'OrderCanceled', reason: 'Post only order' });
+    const fAsk = h.best('PF_XBTUSD').ask;
+    const fut = await collect(
+      h.client.submitOrder({
+        clientOrderId: 'post-take-f',
+        instrumentId: 'PF_XBTUSD.KRAKEN',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '0.01',
+        price: fAsk.plus(100).toFixed(),
+        postOnly: true,
+      }),
+    );
+    expect(types(fut)).toEqual(['OrderSubmitted', 'OrderRejected']);
+    expect(fut[1]).toMatchObject({ reason: 'postWouldExecute', dueToPostOnly: true });
+  });
+
+  test('invalid price (off the tick)', async () => {
+    const spot = await collect(h.client.submitOrder({ ...farBuy(h, 'bad-tick'), price: '1000.05' }));
+    expect(spot[1]).toMatchObject({ type: 'OrderRejected', reason: 'EOrder:Tick size check failed' });
+    const fut = await collect(h.client.submitOrder({ ...farBuy(h, 'bad-tick-f', 'PF_XBTUSD'), price: '1000.5' }));
+    expect(fut[1]).toMatchObject({ type: 'OrderRejected', reason: 'invalidPrice' });
+  });
+
+  test('unknown order on cancel: Kraken says so', async () => {
+    const spot = await collect(h.client.cancelOrder({ clientOrderId: 'ghost', instrumentId: 'BTC/USD.KRAKEN' }));
+    expect(spot).toEqual([expect.objectContaining({ type: 'OrderCancelRejected', reason: 'EOrder:Unknown order' })]);
+    const fut = await collect(h.client.cancelOrder({ clientOrderId: 'ghost-f', instrumentId: 'PF_XBTUSD.KRAKEN' }));
+    expect(fut).toEqual([expect.objectContaining({ type: 'OrderCancelRejected', reason: 'notFound' })]);
+  });
+
+  test('a refused modify is OrderModifyRejected with the reason', async () => {
+    await collect(h.client.submitOrder(farBuy(h, 'to-amend')));
+    const events = await collect(
+      h.client.modifyOrder({ clientOrderId: 'to-amend', instrumentId: 'BTC/USD.KRAKEN', quantity: '5000' }),
+    );
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'OrderModifyRejected', reason: 'EOrder:Insufficient funds' }),
+    ]);
+  });
+
+  test('an order refused locally is OrderDenied, never sent', async () => {
+    const before = h.sent.length + h.requests.length;
+    const events = await collect(h.client.submitOrder({ ...farBuy(h, 'fok'), timeInForce: 'FOK' }));
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'OrderDenied', reason: expect.stringMatching(/FOK is not supported.*use IOC/) }),
+    ]);
+    expect(h.sent.length + h.requests.length).toBe(before);
+  });
+});
+
+describe('a malformed execution message', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  test('is reported on errors$ and the stream goes on (Spot)', async () => {
+    h = await startHarness({ products: ['SPOT'] });
+    h.sim.faults.sendMalformedFrame({
+      group: 'spot-auth',
+      frame: JSON.stringify({
+        channel: 'executions',
+        type: 'update',
+        data: [{ exec_type: 42, order_id: 7 }],
+        sequence: 99,
+      }),
+    });
+    h.sim.faults.sendMalformedFrame({ group: 'spot-auth', frame: '{"channel":"executions","type":' });
+    await settle(200);
+    expect(h.errors.some((e) => e.name === 'KrakenDecodeError' && /executions entry/.test(e.message))).toBe(true);
+    expect(h.errors.some((e) => e.name === 'KrakenDecodeError' && /malformed frame/.test(e.message))).toBe(true);
+    const events = await collect(h.client.submitOrder(farBuy(h, 'after-bad')));
+    expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+  });
+
+  test('is reported on errors$ and the stream goes on (Futures)', async () => {
+    h = await startHarness({ products: ['FUTURES'] });
+    h.sim.faults.sendMalformedFrame({
+      group: 'futures',
+      frame: JSON.stringify({ feed: 'fills', fills: [{ instrument: 'PF_XBTUSD', qty: 'lots' }] }),
+    });
+    await settle(200);
+    expect(h.errors.some((e) => e.name === 'KrakenDecodeError' && /fills fill 0/.test(e.message))).toBe(true);
+    const { ask } = h.best('PF_XBTUSD');
+    const events = await collect(
+      h.client.submitOrder({
+        clientOrderId: 'mkt-after-bad',
+        instrumentId: 'PF_XBTUSD.KRAKEN',
+        side: 'BUY',
+        type: 'LIMIT',
+        quantity: '0.01',
+        price: ask.toFixed(),
+      }),
+    );
+    expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+    await h.until((e) => isOrderEvent(e) && e.clientOrderId === 'mkt-after-bad' && e.type === 'OrderFilled');
+  });
+});
+
+describe('Futures market fills that never show in open_orders', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  test('still produce OrderAccepted and OrderFilled (fills feed)', async () => {
+    h = await startHarness({ products: ['FUTURES'] });
+    h.sim.faults.dropChannel('open_orders', { group: 'futures' });
+    const events = await collect(
+      h.client.submitOrder({
+        clientOrderId: 'fast',
+        instrumentId: 'PF_XBTUSD.KRAKEN',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: '0.02',
+      }),
+    );
+    expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+    await h.until((e) => isOrderEvent(e) && e.clientOrderId === 'fast' && e.type === 'OrderFilled');
+    const fills = h.orderEvents('fast').filter((e) => e.type === 'OrderFilled');
+    const engineFills = h.sim.engine.accountFills(h.sim.accounts().futures).filter((f) => f.clOrdId === 'fast');
+    expect(fills.map((f) => f.type === 'OrderFilled' && f.tradeId)).toEqual(engineFills.map((f) => f.uid));
+  });
+
+  test('still produce OrderFilled when the fills feed is silent too (REST /fills)', async () => {
+    h = await startHarness({ products: ['FUTURES'] });
+    h.sim.faults.dropChannel('open_orders', { group: 'futures' });
+    h.sim.faults.dropChannel('fills', { group: 'futures' });
+    await collect(
+      h.client.submitOrder({
+        clientOrderId: 'fast2',
+        instrumentId: 'PF_XBTUSD.KRAKEN',
+        side: 'SELL',
+        type: 'MARKET',
+        quantity: '0.02',
+      }),
+    );
+    await h.until((e) => isOrderEvent(e) && e.clientOrderId === 'fast2' && e.type === 'OrderFilled', 5_000);
+    const engineFills = h.sim.engine.accountFills(h.sim.accounts().futures).filter((f) => f.clOrdId === 'fast2');
+    expect(h.orderEvents('fast2').filter((e) => e.type === 'OrderFilled')).toHaveLength(engineFills.length);
+    expect(h.requests).toContain('GET /derivatives/api/v3/fills');
+  });
+});
