@@ -679,9 +679,10 @@ export class FuturesVenue {
   modify(order: TrackedOrder, cmd: ModifyOrder): Observable<void> {
     return defer(() => {
       const { tracker } = this.ctx;
+      // A stop needs its stop (and limit) price on every edit; once triggered it is a plain limit order.
       const params = futuresEditOrderParams(cmd, futuresRef(order), {
         ...(order.price !== undefined ? { price: order.price } : {}),
-        ...(order.triggerPrice !== undefined ? { triggerPrice: order.triggerPrice } : {}),
+        ...(order.triggerPrice !== undefined && !order.triggered ? { triggerPrice: order.triggerPrice } : {}),
       });
       return this.ctx.raw.futures.editOrder(params).pipe(
         tap((body) => {
