@@ -4,7 +4,7 @@
  */
 import Decimal from 'decimal.js';
 import type { CancelOrder } from '../../src/model/orders';
-import { collect, startHarness, types, type Harness } from '../execution/harness';
+import { collect, startHarness, type Harness } from '../execution/harness';
 
 jest.setTimeout(30_000);
 
