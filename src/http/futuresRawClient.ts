@@ -46,6 +46,7 @@ import {
   FuturesHistoryExecutionsResponse,
   FuturesHistoryOrdersResponse,
   FuturesHistoryResponse,
+  FuturesHistoryTriggersResponse,
   FuturesInstrumentsResponse,
   FuturesInstrumentStatusResponse,
   FuturesLeveragePreferencesResponse,
@@ -60,6 +61,7 @@ import {
   type FuturesAccountLogEntry,
   type FuturesHistoryExecutionElement,
   type FuturesHistoryOrderElement,
+  type FuturesHistoryTriggerElement,
 } from '../kraken/futures/rest';
 import { paginate } from '../operators/paginate';
 import type { HttpMethod } from '../transport/http';
@@ -416,6 +418,24 @@ export class FuturesRawClient {
   /** One page of order events; pass `continuationToken` back as `continuation_token` with the same `sort`. */
   historyOrders(params: FuturesHistoryOrdersParams = {}): Observable<FuturesHistoryOrdersResponse> {
     return this.historyCall('orders', params, FuturesHistoryOrdersResponse);
+  }
+
+  /** One page of trigger (stop / take-profit) events: placed, activated, cancelled. */
+  historyTriggers(
+    params: FuturesHistoryPageParams & { version?: 'v2' | 'v3' } = {},
+  ): Observable<FuturesHistoryTriggersResponse> {
+    return this.historyCall('triggers', params, FuturesHistoryTriggersResponse);
+  }
+
+  /** Every trigger event from `historyTriggers`, following continuation tokens to the end. */
+  historyTriggerElements(
+    params: Omit<FuturesHistoryPageParams, 'continuation_token'> & { version?: 'v2' | 'v3' } = {},
+  ): Observable<FuturesHistoryTriggerElement> {
+    return paginate<FuturesHistoryTriggerElement, string>((token) =>
+      this.historyTriggers({ ...params, ...(token !== undefined ? { continuation_token: token } : {}) }).pipe(
+        map((page) => ({ items: page.elements, next: nextToken(page.continuationToken, token, page.elements.length) })),
+      ),
+    );
   }
 
   /** One page of own executions. */

@@ -753,6 +753,42 @@ export const FuturesHistoryOrdersResponse = t.intersection(
 );
 export type FuturesHistoryOrdersResponse = t.TypeOf<typeof FuturesHistoryOrdersResponse>;
 
+/** A trigger (stop / take-profit) as the History API writes it: the order fields plus its trigger. */
+export const FuturesHistoryTriggerOrder = t.intersection(
+  [
+    FuturesHistoryOrder,
+    t.partial({ triggerPrice: NullableDec, triggerSide: t.string, triggerSignal: t.string, startTime: t.unknown }),
+  ],
+  'FuturesHistoryTriggerOrder',
+);
+export type FuturesHistoryTriggerOrder = t.TypeOf<typeof FuturesHistoryTriggerOrder>;
+
+/** The `event` of a `/api/history/v3/triggers` element: placed, activated (it became an order) or cancelled. */
+export const FuturesHistoryTriggerEvent = t.partial(
+  {
+    OrderTriggerPlaced: t.type({ order: FuturesHistoryTriggerOrder }),
+    OrderTriggerActivated: t.type({ order: FuturesHistoryTriggerOrder }),
+    OrderTriggerCancelled: t.intersection([
+      t.type({ order: FuturesHistoryTriggerOrder }),
+      t.partial({ reason: t.string }),
+    ]),
+  },
+  'FuturesHistoryTriggerEvent',
+);
+export type FuturesHistoryTriggerEvent = t.TypeOf<typeof FuturesHistoryTriggerEvent>;
+
+export const FuturesHistoryTriggerElement = t.type(
+  { uid: t.string, timestamp: EpochMsFromNumberOrString, event: FuturesHistoryTriggerEvent },
+  'FuturesHistoryTriggerElement',
+);
+export type FuturesHistoryTriggerElement = t.TypeOf<typeof FuturesHistoryTriggerElement>;
+
+export const FuturesHistoryTriggersResponse = t.intersection(
+  [t.type({ elements: t.array(FuturesHistoryTriggerElement) }), t.partial(historyPage)],
+  'FuturesHistoryTriggersResponse',
+);
+export type FuturesHistoryTriggersResponse = t.TypeOf<typeof FuturesHistoryTriggersResponse>;
+
 export const FuturesHistoryOrderData = t.partial({ fee: Dec, positionSize: Dec }, 'FuturesHistoryOrderData');
 
 export const FuturesHistoryExecution = t.intersection(
