@@ -50,10 +50,12 @@ import {
   parseFuturesOpenOrder,
   parseFuturesOpenPosition,
   parseFuturesWsBalances,
+  futuresTriggerType,
 } from '../kraken/futures/parsers';
 import {
   FUTURES_ACCEPTED_STATUSES,
   type FuturesFill,
+  type FuturesHistoryTriggerElement,
   type FuturesOrderEvent,
   type FuturesSendStatus,
 } from '../kraken/futures/rest';
@@ -957,6 +959,28 @@ export class FuturesVenue {
   private closedFromHistory(orders: readonly TrackedOrder[]): Observable<never> {
     const { tracker } = this.ctx;
     const ids = new Set(orders.map((o) => o.venueOrderId));
+    const triggers$ = defer(() => {
+      const left = orders.filter((o) => o.status !== 'closed');
+      if (left.length === 0) return EMPTY;
+      return this.ctx.raw.futures.historyTriggers({ sort: 'desc', count: 500 }).pipe(
+        tap((page) => {
+          for (const report of this.triggerReports([...page.elements].reverse())) {
+            const order = left.find((o) => o.venueOrderId === report.venueOrderId);
+            if (order === undefined || report.orderStatus !== 'CANCELED') continue;
+            tracker.apply(order, {
+              kind: 'canceled',
+              ...(report.cancelReason ? { reason: report.cancelReason } : {}),
+              ts: report.tsLastUpdate,
+            });
+          }
+        }),
+      );
+    });
+    return concat(this.closedFromOrdersHistory(ids), triggers$).pipe(ignoreElements());
+  }
+
+  private closedFromOrdersHistory(ids: ReadonlySet<string | undefined>): Observable<never> {
+    const { tracker } = this.ctx;
     return this.ctx.raw.futures.historyOrders({ sort: 'desc', count: 500 }).pipe(
       tap((page) => {
         const seen = new Set<string>();
@@ -1009,7 +1033,68 @@ export class FuturesVenue {
     return { ...report, instrumentId, ...(clientOrderId !== undefined ? { clientOrderId } : {}) };
   }
 
-  /** `/openorders`, then (unless `openOnly`) every History order event in the window, following continuation tokens. */
+  /**
+   * Triggers whose last History event is a cancellation (or a placement, for one still waiting) → reports of
+   * stop / if-touched orders. An activated trigger became an order: the orders history has the rest of it.
+   */
+  private triggerReports(elements: readonly FuturesHistoryTriggerElement[]): OrderStatusReport[] {
+    const last = new Map<string, { element: FuturesHistoryTriggerElement; cancelled?: { reason?: string } }>();
+    for (const element of elements) {
+      const order = (
+        element.event.OrderTriggerCancelled ??
+        element.event.OrderTriggerActivated ??
+        element.event.OrderTriggerPlaced
+      )?.order;
+      if (order?.uid === undefined) continue;
+      if (element.event.OrderTriggerActivated !== undefined) last.delete(order.uid);
+      else
+        last.set(order.uid, {
+          element,
+          ...(element.event.OrderTriggerCancelled ? { cancelled: element.event.OrderTriggerCancelled } : {}),
+        });
+    }
+    const reports: OrderStatusReport[] = [];
+    for (const { element, cancelled } of last.values()) {
+      const order = (element.event.OrderTriggerCancelled ?? element.event.OrderTriggerPlaced)?.order;
+      const side = futuresOrderSide(order?.direction);
+      if (order?.uid === undefined || order.tradeable === undefined || side === undefined) continue;
+      const above = (order.triggerSide ?? '').toUpperCase().includes('ABOVE');
+      const stop = (side === 'BUY') === above;
+      const limit = positive(order.limitPrice);
+      const triggerPrice = positive(order.triggerPrice);
+      const now = this.ctx.now();
+      reports.push(
+        this.withIds({
+          accountId: this.ctx.accountId,
+          instrumentId: futuresInstrumentId(order.tradeable),
+          ...(order.clientId ? { clientOrderId: order.clientId } : {}),
+          venueOrderId: order.uid,
+          orderSide: side,
+          orderType: stop ? (limit ? 'STOP_LIMIT' : 'STOP_MARKET') : limit ? 'LIMIT_IF_TOUCHED' : 'MARKET_IF_TOUCHED',
+          timeInForce: 'GTC',
+          orderStatus: cancelled ? 'CANCELED' : 'ACCEPTED',
+          venueStatus: cancelled
+            ? `OrderTriggerCancelled${cancelled.reason ? `:${cancelled.reason}` : ''}`
+            : 'OrderTriggerPlaced',
+          quantity: order.quantity ?? ZERO,
+          filledQty: order.filled ?? ZERO,
+          ...(limit !== undefined ? { price: limit } : {}),
+          ...(triggerPrice !== undefined
+            ? { triggerPrice, triggerType: futuresTriggerType(order.triggerSignal) ?? 'LAST' }
+            : {}),
+          postOnly: false,
+          reduceOnly: order.reduceOnly ?? false,
+          ...(cancelled?.reason ? { cancelReason: cancelled.reason } : {}),
+          tsAccepted: order.timestamp ?? element.timestamp,
+          tsLastUpdate: element.timestamp,
+          tsInit: now,
+        }),
+      );
+    }
+    return reports;
+  }
+
+  /** `/openorders`, then (unless `openOnly`) every History order and trigger event in the window, to the end. */
   orderStatusReports(query: ReportQuery): Observable<OrderStatusReport> {
     return defer(() => {
       const symbol =
@@ -1020,24 +1105,33 @@ export class FuturesVenue {
         map((wire) => this.openOrderReport(wire)),
         tap((report) => open.add(report.venueOrderId)),
       );
-      const history$ = this.ctx.raw.futures
-        .historyOrderElements({
-          sort: 'asc',
-          ...(query.start !== undefined ? { since: query.start } : {}),
-          ...(query.end !== undefined ? { before: query.end } : {}),
-          ...(symbol !== undefined ? { tradeable: symbol } : {}),
-        })
-        .pipe(
-          toArray(),
-          mergeMap((elements) => {
-            const latest = new Map<string, OrderStatusReport>();
-            for (const element of elements) {
-              const report = parseFuturesHistoryOrder(element, this.ctx.accountId, this.ctx.now());
-              if (report !== undefined) latest.set(report.venueOrderId, this.withIds(report));
-            }
-            return from([...latest.values()].filter((r) => !open.has(r.venueOrderId)));
-          }),
-        );
+      const window = {
+        sort: 'asc' as const,
+        ...(query.start !== undefined ? { since: query.start } : {}),
+        ...(query.end !== undefined ? { before: query.end } : {}),
+        ...(symbol !== undefined ? { tradeable: symbol } : {}),
+      };
+      // Orders, then triggers: a stop cancelled before it triggered is only in the triggers history.
+      const history$ = this.ctx.raw.futures.historyOrderElements(window).pipe(
+        toArray(),
+        mergeMap((elements) =>
+          this.ctx.raw.futures.historyTriggerElements(window).pipe(
+            toArray(),
+            map((triggers) => {
+              const latest = new Map<string, OrderStatusReport>();
+              for (const element of elements) {
+                const report = parseFuturesHistoryOrder(element, this.ctx.accountId, this.ctx.now());
+                if (report !== undefined) latest.set(report.venueOrderId, this.withIds(report));
+              }
+              for (const report of this.triggerReports(triggers)) {
+                if (!latest.has(report.venueOrderId)) latest.set(report.venueOrderId, report);
+              }
+              return [...latest.values()].filter((r) => !open.has(r.venueOrderId));
+            }),
+          ),
+        ),
+        mergeMap((reports) => from(reports)),
+      );
       return concat(open$, query.openOnly ? EMPTY : history$).pipe(
         mergeMap((report) => (matchesInstrument(report.instrumentId, query) ? of(report) : EMPTY)),
       );
