@@ -1,0 +1,173 @@
+/**
+ * Every row of the support matrix, on both products, against the simulator: a supported feature is sent and
+ * accepted by Kraken (the simulator); an unsupported one is denied locally, never sent, with a reason that says
+ * what to use instead.
+ */
+import Decimal from 'decimal.js';
+import { SUPPORT_MATRIX, type SupportRow } from '../../src/execution';
+import type { KrakenProductType } from '../../src/model/identifiers';
+import type { SubmitOrder } from '../../src/model/orders';
+import { collect, startHarness, type Harness } from '../execution/harness';
+
+jest.setTimeout(30_000);
+
+let h: Harness;
+let n = 0;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+afterEach(() => h.relax(30_000));
+
+const MARKETS: Record<KrakenProductType, { symbol: string; tick: Decimal; qty: string }> = {
+  SPOT: { symbol: 'BTC/USD', tick: new Decimal('0.1'), qty: '0.01' },
+  FUTURES: { symbol: 'PF_XBTUSD', tick: new Decimal(1), qty: '0.01' },
+};
+
+/** An order exercising one row: resting (or, for IOC and MARKET, executing) so that Kraken accepts it. */
+function orderFor(row: SupportRow, product: KrakenProductType): SubmitOrder {
+  const m = MARKETS[product];
+  const { bid, ask } = h.best(m.symbol);
+  const base = { clientOrderId: `mx-${++n}`, instrumentId: `${m.symbol}.KRAKEN`, quantity: m.qty };
+  const far = bid.minus(m.tick.times(200)).toFixed();
+  const above = ask.plus(m.tick.times(200)).toFixed();
+  const below = bid.minus(m.tick.times(200)).toFixed();
+  const limit: SubmitOrder = { ...base, side: 'BUY', type: 'LIMIT', price: far };
+  switch (row.dimension) {
+    case 'orderType':
+      switch (row.value) {
+        case 'MARKET':
+          return { ...base, side: 'BUY', type: 'MARKET' };
+        case 'LIMIT':
+          return limit;
+        case 'STOP_MARKET':
+          return { ...base, side: 'BUY', type: 'STOP_MARKET', triggerPrice: above };
+        case 'STOP_LIMIT':
+          return { ...base, side: 'BUY', type: 'STOP_LIMIT', triggerPrice: above, price: above };
+        case 'MARKET_IF_TOUCHED':
+          return { ...base, side: 'BUY', type: 'MARKET_IF_TOUCHED', triggerPrice: below };
+        default:
+          return { ...base, side: 'BUY', type: 'LIMIT_IF_TOUCHED', triggerPrice: below, price: below };
+      }
+    case 'timeInForce':
+      switch (row.value) {
+        case 'GTD':
+          return { ...limit, timeInForce: 'GTD', expireTime: h.sim.clock.now() + 3_600_000 };
+        case 'IOC':
+          return { ...limit, price: ask.toFixed(), timeInForce: 'IOC' };
+        default:
+          return { ...limit, timeInForce: row.value as 'GTC' | 'FOK' };
+      }
+    case 'postOnly':
+      return { ...limit, postOnly: true };
+    case 'reduceOnly':
+      return { ...base, side: 'SELL', type: 'LIMIT', price: ask.plus(m.tick.times(200)).toFixed(), reduceOnly: true };
+    case 'triggerType':
+      return {
+        ...base,
+        side: 'BUY',
+        type: 'STOP_MARKET',
+        triggerPrice: above,
+        triggerType: row.value as 'LAST' | 'MARK' | 'INDEX',
+      };
+    case 'quoteQuantity':
+      return { ...base, side: 'BUY', type: 'MARKET', quantity: '100', quoteQuantity: true };
+  }
+}
+
+const cases = SUPPORT_MATRIX.flatMap((row) =>
+  (['SPOT', 'FUTURES'] as const).map(
+    (product) => [`${row.dimension} ${row.value} on ${product}`, row, product] as const,
+  ),
+);
+
+test.each(cases)('%s', async (_name, row, product) => {
+  if (row.dimension === 'reduceOnly' && product === 'FUTURES') {
+    // Reduce-only needs a position to reduce.
+    await collect(
+      h.client.submitOrder({
+        clientOrderId: `pos-${++n}`,
+        instrumentId: 'PF_XBTUSD.KRAKEN',
+        side: 'BUY',
+        type: 'MARKET',
+        quantity: '0.01',
+      }),
+    );
+  }
+  const cmd = orderFor(row, product);
+  const sentBefore = h.sent.length;
+  const requestsBefore = h.requests.length;
+  const events = await collect(h.client.submitOrder(cmd));
+  const support = row[product];
+  if (support.supported) {
+    expect(events.map((e) => ('reason' in e ? `${e.type}: ${e.reason}` : e.type))).toEqual([
+      'OrderSubmitted',
+      'OrderAccepted',
+    ]);
+  } else {
+    expect(events).toEqual([expect.objectContaining({ type: 'OrderDenied' })]);
+    const [denied] = events;
+    expect(denied.type === 'OrderDenied' && denied.reason).toContain(`use ${support.instead}`);
+    expect(h.sent.length).toBe(sentBefore);
+    expect(h.requests.length).toBe(requestsBefore);
+  }
+});
+
+test('the combination rules deny with what to do instead', async () => {
+  const far = h.best('BTC/USD').bid.minus(100).toFixed();
+  const base = { instrumentId: 'BTC/USD.KRAKEN', side: 'BUY' as const, quantity: '0.01' };
+  const denied = async (cmd: Omit<SubmitOrder, 'clientOrderId'>) => {
+    const [event] = await collect(h.client.submitOrder({ ...cmd, clientOrderId: `deny-${++n}` } as SubmitOrder));
+    expect(event.type).toBe('OrderDenied');
+    return event.type === 'OrderDenied' ? event.reason : '';
+  };
+  expect(await denied({ ...base, type: 'MARKET', timeInForce: 'IOC' })).toMatch(/IOC applies to limit-type orders/);
+  expect(await denied({ ...base, type: 'LIMIT', price: far, timeInForce: 'GTD' })).toMatch(/GTD requires expireTime/);
+  expect(await denied({ ...base, type: 'STOP_MARKET', triggerPrice: far, postOnly: true })).toMatch(
+    /postOnly applies to LIMIT orders only/,
+  );
+  expect(await denied({ ...base, type: 'LIMIT', price: far, triggerType: 'LAST' })).toMatch(
+    /triggerType applies to stop/,
+  );
+  expect(await denied({ ...base, type: 'LIMIT' })).toMatch(/needs a price/);
+  expect(await denied({ ...base, type: 'MARKET', price: far })).toMatch(/takes no price; remove it, or use LIMIT/);
+  expect(await denied({ ...base, type: 'LIMIT', price: far, quantity: '-1' })).toMatch(/quantity must be a positive/);
+  expect(
+    await denied({
+      ...base,
+      instrumentId: 'PF_XBTUSD.KRAKEN',
+      type: 'STOP_LIMIT',
+      triggerPrice: '1',
+      price: '1',
+      timeInForce: 'IOC',
+    }),
+  ).toMatch(/IOC on Kraken Futures applies to LIMIT orders only/);
+  expect(await denied({ ...base, instrumentId: 'NOPE/USD.KRAKEN', type: 'MARKET' })).toMatch(
+    /Kraken lists no instrument/,
+  );
+});
+
+test('client order ids Kraken would refuse are mapped; events carry the caller id', async () => {
+  const long = 'strategy-alpha/leg-2/order-000042';
+  const { bid } = h.best('BTC/USD');
+  const events = await collect(
+    h.client.submitOrder({
+      clientOrderId: long,
+      instrumentId: 'BTC/USD.KRAKEN',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: bid.minus(100).toFixed(),
+    }),
+  );
+  expect(events.map((e) => [e.type, e.clientOrderId])).toEqual([
+    ['OrderSubmitted', long],
+    ['OrderAccepted', long],
+  ]);
+  const placed = h.sim.engine.order(events[1].venueOrderId as string);
+  expect(placed?.clOrdId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  const reports = await collect(h.client.orderStatusReports({ openOnly: true }));
+  expect(reports.find((r) => r.venueOrderId === placed?.id)?.clientOrderId).toBe(long);
+  const canceled = await collect(h.client.cancelOrder({ clientOrderId: long, instrumentId: 'BTC/USD.KRAKEN' }));
+  expect(canceled).toEqual([expect.objectContaining({ type: 'OrderCanceled', clientOrderId: long })]);
+});
