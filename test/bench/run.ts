@@ -78,7 +78,14 @@ let failed = false;
 
 const perSecond = (row: Row) => row.items / median(row.samples.pipeline);
 const nsPerFrame = (s: number[], frames: number) => (median(s) / frames) * 1e9;
-const ratio = (row: Row) => median(row.samples.pipeline) / median(row.samples.floor);
+/** Per pass, pipeline time over the JSON.parse time measured next to it. */
+const passRatios = (row: Row) => row.samples.pipeline.map((t, i) => t / row.samples.floor[i]);
+/** The median of the per-pass ratios (robust to the machine's speed drifting between passes). */
+const ratio = (row: Row) => median(passRatios(row));
+const ratioRange = (row: Row) => {
+  const ratios = passRatios(row);
+  return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+};
 
 function check(label: string, ok: boolean, detail: string): string | undefined {
   if (ok) return undefined;
@@ -93,7 +100,7 @@ function addRow(row: Row): void {
   console.log(
     `  ${row.label.padEnd(52)} ${fmtInt(perSecond(row)).padStart(11)} ${row.unit}/s  ` +
       `${nsPerFrame(row.samples.pipeline, row.frames).toFixed(0).padStart(6)} ns/frame  ` +
-      `${ratio(row).toFixed(2)}× JSON.parse${target}${row.problem ? `  [${row.problem}]` : ''}`,
+      `${ratio(row).toFixed(2)}× JSON.parse (${ratioRange(row)})${target}${row.problem ? `  [${row.problem}]` : ''}`,
   );
 }
 
@@ -467,7 +474,7 @@ function machine(): string[] {
     `- load average at start ${LOAD_AT_START}, at end ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' / ')} (1 / 5 / 15 min)`,
-    `- ${REPS} timed repetitions after 1 warm-up, median; each repetition of a pipeline is paired with one of JSON.parse on the same frames, with a full GC before each${quick ? ' (--quick: a tenth of the frames)' : ''}`,
+    `- ${REPS} timed repetitions after 1 warm-up, median; each repetition of a pipeline is paired with one of JSON.parse on the same frames (× JSON.parse = median of the per-pair ratios; range = lowest–highest), with a full GC before each${quick ? ' (--quick: a tenth of the frames)' : ''}`,
   ];
 }
 
@@ -479,7 +486,7 @@ function markdown(): string {
   const out: string[] = [];
   out.push('### Machine', '', ...machine(), '');
   out.push('### Throughput (a)–(d)', '');
-  out.push('| Pipeline | Frames | Items/s (median) | ns/frame | × JSON.parse | Target |');
+  out.push('| Pipeline | Frames | Items/s (median) | ns/frame | × JSON.parse (median, range) | Target |');
   out.push('|---|---:|---:|---:|---:|---|');
   for (const row of rows) {
     const target = row.target ? `${row.target.text}: **${row.target.met ? 'met' : 'missed'}**` : '';
@@ -487,7 +494,7 @@ function markdown(): string {
     out.push(
       `| ${label}${row.problem ? ` (CHECK FAILED: ${row.problem})` : ''} | ${fmtInt(row.frames)} | ` +
         `${fmtInt(perSecond(row))} ${row.unit}/s | ${nsPerFrame(row.samples.pipeline, row.frames).toFixed(0)} | ` +
-        `${ratio(row).toFixed(2)} | ${target} |`,
+        `${ratio(row).toFixed(2)} (${ratioRange(row)}) | ${target} |`,
     );
   }
   out.push('', '### Heap (e)', '');
