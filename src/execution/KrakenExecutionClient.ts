@@ -136,6 +136,7 @@ export class KrakenExecutionClient {
   private readonly accountStates = new ReplaySubject<AccountState>(1);
   private readonly detached = new Set<Subscription>();
   private readonly accountParts = new Map<KrakenProductType, AccountState>();
+  private readonly expectedParts = new Set<KrakenProductType>();
   private live?: Subscription;
   private lastAccountKey?: string;
   private closed = false;
@@ -614,6 +615,7 @@ export class KrakenExecutionClient {
     ];
     for (const [product, venue] of venues) {
       if (!venue || this.config.credentials(product) === undefined) continue;
+      this.expectedParts.add(product);
       initial.push(
         venue.restState().pipe(
           tap((state) => {
@@ -621,6 +623,8 @@ export class KrakenExecutionClient {
           }),
           catchError((err: unknown) => {
             this.reportError(err, `${product} account state`);
+            this.expectedParts.delete(product); // publish without it rather than never
+            this.publishAccount();
             return EMPTY;
           }),
         ),
@@ -633,6 +637,13 @@ export class KrakenExecutionClient {
   private setAccountPart(product: KrakenProductType, state: AccountState): void {
     if (this.closed) return;
     this.accountParts.set(product, state);
+    this.publishAccount();
+  }
+
+  /** Publishes the merged state once every configured product has a part (and then on every change). */
+  private publishAccount(): void {
+    if (this.closed || this.accountParts.size === 0) return;
+    for (const product of this.expectedParts) if (!this.accountParts.has(product)) return;
     const merged = mergeAccountStates(this.accountId, [...this.accountParts.values()], this.now());
     const key = accountKey(merged);
     if (key === this.lastAccountKey) return; // nothing changed: no update
