@@ -46,7 +46,9 @@ export function parseCommand<const O extends Options>(
     });
     return { values: values as never, positionals };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // Not `instanceof Error`: parseArgs' errors may come from another realm (a test runner's sandbox).
+    const text = (err as { message?: unknown } | null)?.message;
+    const message = typeof text === 'string' ? text : String(err);
     // parseArgs explains itself at length; keep the first sentence.
     throw new UsageError(message.split('\n')[0].split('. ')[0].replace(/\.$/, ''), command);
   }

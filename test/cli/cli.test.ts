@@ -1,0 +1,125 @@
+/**
+ * The `kraken-rx` command line, in process: argument errors (one line, exit 2), help on every command, and
+ * `instruments --json` / `bars --json` against the simulator.
+ */
+import { main } from '../../src/cli/main';
+import type { CliIO } from '../../src/cli/io';
+
+jest.setTimeout(20_000);
+
+interface Run {
+  readonly code: number;
+  readonly out: string[];
+  readonly err: string[];
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = { out: (line) => out.push(line), err: (line) => err.push(line) };
+  const code = await main(argv, { io });
+  return {
+    code,
+    out: out
+      .join('\n')
+      .split('\n')
+      .filter((l) => l !== ''),
+    err,
+  };
+}
+
+describe('kraken-rx arguments', () => {
+  it.each([
+    [[], /^kraken-rx: missing command/],
+    [['trade'], /^kraken-rx: unknown command 'trade'; commands: demo, watch, bars, instruments/],
+    [['--verbose'], /^kraken-rx: unknown option '--verbose'/],
+    [
+      ['demo', '--speed', 'fast'],
+      /^kraken-rx demo: --speed expects a positive number, got 'fast' \(kraken-rx demo --help\)$/,
+    ],
+    [['demo', '--live'], /^kraken-rx demo: the demo places orders/],
+    [['demo', 'now'], /^kraken-rx demo: unexpected argument 'now'/],
+    [['watch'], /^kraken-rx watch: missing <instrument>/],
+    [['watch', 'BTC/USD', '--channels', 'ticks'], /^kraken-rx watch: unknown channel 'ticks'/],
+    [['watch', 'BTC/USD', '--channels', 'book', '--depth', '7'], /--depth for a Spot book must be one of 10, 25/],
+    [['watch', 'BTC/USD', '--count', '0'], /--count expects a positive integer, got '0'/],
+    [['watch', 'BTC/USD', '--bogus'], /^kraken-rx watch: Unknown option '--bogus' \(kraken-rx watch --help\)$/],
+    [['bars'], /^kraken-rx bars: missing <barType>/],
+    [
+      ['bars', 'BTC/USD-1-MINUTE-LAST'],
+      /^kraken-rx bars: BarType: expected 'INSTRUMENT-STEP-AGGREGATION-PRICETYPE-SOURCE'/,
+    ],
+    [['bars', 'BTC/USD-2-MINUTE-LAST-EXTERNAL'], /Kraken Spot OHLC has no 2-MINUTE bars; supported: 1-MINUTE/],
+    [['bars', 'BTC/USD-1-MINUTE-LAST-INTERNAL'], /historical bars are EXTERNAL/],
+    [['bars', 'BTC/USD-1-MINUTE-LAST-EXTERNAL', '--start', 'yesterday'], /--start expects an ISO time/],
+    [['bars', 'BTC/USD-1-MINUTE-LAST-EXTERNAL', '--start', '-1h', '--end', '-2h'], /--start must be before --end/],
+    [['bars', 'BTC/USD-1-MINUTE-LAST-EXTERNAL', '--limit'], /Option '--limit <value>' argument missing/],
+    [['instruments', '--product', 'options'], /--product expects spot, futures or all, got 'options'/],
+  ])('%j exits 2 with one line on stderr', async (argv, message) => {
+    const { code, out, err } = await run(...argv);
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err).toHaveLength(1);
+    expect(err[0]).not.toContain('\n');
+    expect(err[0]).toMatch(message);
+  });
+
+  it.each([['--help'], ['demo', '--help'], ['watch', '-h'], ['bars', '--help'], ['instruments', '--help']])(
+    '%j prints help and exits 0',
+    async (...argv) => {
+      const { code, out, err } = await run(...argv);
+      expect(code).toBe(0);
+      expect(err).toEqual([]);
+      expect(out[0]).toMatch(/^Usage: kraken-rx /);
+      expect(out.join('\n')).toContain('--json');
+    },
+  );
+});
+
+describe('kraken-rx against the simulator', () => {
+  it('instruments --json prints one instrument per line as NDJSON', async () => {
+    const { code, out, err } = await run('instruments', '--json');
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const instruments = out.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(instruments.map((i) => i.id)).toEqual(
+      expect.arrayContaining(['BTC/USD.KRAKEN', 'ETH/BTC.KRAKEN', 'PI_XBTUSD.KRAKEN', 'PF_XBTUSD.KRAKEN']),
+    );
+    const pf = instruments.find((i) => i.id === 'PF_XBTUSD.KRAKEN');
+    expect(pf).toMatchObject({ kind: 'CryptoPerpetual', priceIncrement: '1', isInverse: false });
+  });
+
+  it('instruments prints a table', async () => {
+    const { code, out } = await run('instruments', '--product', 'spot');
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^3 instruments from the embedded KrakenSimulator/);
+    expect(out[1]).toMatch(/^ID\s+KIND/);
+    expect(out.slice(2).map((l) => l.split(/\s+/)[0])).toEqual(['BTC/USD.KRAKEN', 'ETH/USD.KRAKEN', 'ETH/BTC.KRAKEN']);
+  });
+
+  it('bars --json prints closed bars as NDJSON, oldest first', async () => {
+    const { code, out } = await run('bars', 'PF_XBTUSD-1-MINUTE-MARK-EXTERNAL', '--limit', '5', '--json');
+    expect(code).toBe(0);
+    const bars = out.map((line) => JSON.parse(line) as { type: string; barType: string; tsEvent: number });
+    expect(bars).toHaveLength(5);
+    expect(bars.every((b) => b.type === 'bar' && b.barType === 'PF_XBTUSD.KRAKEN-1-MINUTE-MARK-EXTERNAL')).toBe(true);
+    expect(bars.map((b) => b.tsEvent)).toEqual([...bars.map((b) => b.tsEvent)].sort((a, b) => a - b));
+  });
+
+  it('watch exits 2 for an instrument the venue does not list', async () => {
+    const { code, err } = await run('watch', 'DOGE/EUR', '--count', '1');
+    expect(code).toBe(2);
+    expect(err).toEqual([
+      "kraken-rx watch: unknown instrument 'DOGE/EUR.KRAKEN' (kraken-rx instruments lists them) (kraken-rx watch --help)",
+    ]);
+  });
+
+  it('watch --json --count streams NDJSON lines and stops', async () => {
+    const { code, out } = await run('watch', 'PF_XBTUSD', '--channels', 'quotes', '--json', '--count', '3');
+    expect(code).toBe(0);
+    expect(out).toHaveLength(3);
+    for (const line of out) {
+      expect(JSON.parse(line)).toMatchObject({ type: 'quote', instrumentId: 'PF_XBTUSD.KRAKEN' });
+    }
+  });
+});
