@@ -22,7 +22,6 @@ import {
   share,
   Subject,
   switchMap,
-  tap,
   throwError,
   toArray,
   type OperatorFunction,
@@ -71,7 +70,7 @@ import {
   futuresBookSubscription,
   futuresTickerSubscription,
   futuresTickers,
-  futuresTradeBatches,
+  futuresTrades,
   futuresTradeSubscription,
 } from './futuresFeeds';
 import type { SequencedTrade } from './model';
@@ -83,10 +82,10 @@ import {
   spotOhlcSubscription,
   spotQuotes,
   spotQuoteSubscription,
-  spotTradeBatches,
+  spotTrades,
   spotTradeSubscription,
 } from './spotFeeds';
-import { tradeGapFill, type TradeAnchor, type TradeGap } from './tradeBackfill';
+import type { TradeAnchor, TradeGap } from './tradeBackfill';
 
 /** The WebSocket endpoint a feed uses. */
 export type DataVenue = 'spot' | 'futures';
@@ -180,9 +179,9 @@ export class KrakenDataClient {
   private readonly errors = new Subject<Error>();
   private readonly spot: WsSession<SpotWsSubscription, SpotWsAuth>;
   private readonly futures: WsSession<FuturesWsSubscription, FuturesWsAuth>;
-  /** Held by every feed of a session: watches every frame, keeps the socket open while a feed switches. */
-  private readonly spotWatch: Observable<never>;
-  private readonly futuresWatch: Observable<never>;
+  /** Held by book feeds: keeps the socket open while a book switches its subscription to a deeper one. */
+  private readonly spotHold: Observable<never>;
+  private readonly futuresHold: Observable<never>;
   private readonly context: FeedContext;
   private readonly feeds = new Map<string, Observable<unknown>>();
   private readonly books = new Map<string, BookFeed>();
@@ -203,12 +202,22 @@ export class KrakenDataClient {
       heartbeatSecs: this.config.wsHeartbeatSecs,
       backoff: { initialDelayMs: this.config.retryDelayInitialMs, maxDelayMs: this.config.retryDelayMaxMs },
     };
-    this.spot = new WsSession({ ...sessionOptions, url: this.config.baseUrlWsSpot, protocol: spotWsProtocol });
-    this.futures = new WsSession({ ...sessionOptions, url: this.config.baseUrlWsFutures, protocol: futuresWsProtocol });
+    this.spot = new WsSession({
+      ...sessionOptions,
+      url: this.config.baseUrlWsSpot,
+      protocol: spotWsProtocol,
+      parse: this.parser(spotFrameProblem),
+    });
+    this.futures = new WsSession({
+      ...sessionOptions,
+      url: this.config.baseUrlWsFutures,
+      protocol: futuresWsProtocol,
+      parse: this.parser(futuresFrameProblem),
+    });
     this.forward('spot', this.spot);
     this.forward('futures', this.futures);
-    this.spotWatch = this.watch(this.spot, spotFrameProblem);
-    this.futuresWatch = this.watch(this.futures, futuresFrameProblem);
+    this.spotHold = this.hold(this.spot);
+    this.futuresHold = this.hold(this.futures);
     this.context = {
       scheduler: this.scheduler,
       reportDecodeError: (error: KrakenDecodeError) => this.report(error),
@@ -391,15 +400,11 @@ export class KrakenDataClient {
         this.feed(`spot:trade:${wsSymbol}`, () => {
           const subscription = spotTradeSubscription(wsSymbol);
           const key = spotWsKey(subscription);
-          return merge(
-            this.spotWatch,
-            this.spot.subscribe(key, subscription).pipe(
-              spotTradeBatches(id, this.context),
-              tradeGapFill({
-                fetchMissing: (after, before) => this.missedSpotTrades(id, after, before),
-                onGap: (gap) => this.tradeGap('spot', this.spot.url, key, id, gap),
-              }),
-            ),
+          return this.spot.subscribe(key, subscription).pipe(
+            spotTrades(id, this.context, {
+              fetchMissing: (after, before) => this.missedSpotTrades(id, after, before),
+              onGap: (gap) => this.tradeGap('spot', this.spot.url, key, id, gap),
+            }),
           );
         }),
       ),
@@ -426,10 +431,7 @@ export class KrakenDataClient {
       switchMap(({ wsSymbol, id }) =>
         this.feed(`spot:quotes:${wsSymbol}`, () => {
           const subscription = spotQuoteSubscription(wsSymbol);
-          return merge(
-            this.spotWatch,
-            this.spot.subscribe(spotWsKey(subscription), subscription).pipe(spotQuotes(id, this.context)),
-          );
+          return this.spot.subscribe(spotWsKey(subscription), subscription).pipe(spotQuotes(id, this.context));
         }),
       ),
     );
@@ -441,10 +443,7 @@ export class KrakenDataClient {
         const type = BarType.of(id, barType.spec, barType.source);
         return this.feed(`spot:ohlc:${wsSymbol}:${interval}`, () => {
           const subscription = spotOhlcSubscription(wsSymbol, interval);
-          return merge(
-            this.spotWatch,
-            this.spot.subscribe(spotWsKey(subscription), subscription).pipe(spotBars(type, this.context)),
-          );
+          return this.spot.subscribe(spotWsKey(subscription), subscription).pipe(spotBars(type, this.context));
         });
       }),
     );
@@ -457,7 +456,7 @@ export class KrakenDataClient {
       const what = `spot ${instrument.wsName}`;
       feed = new BookFeed((depth$) =>
         merge(
-          this.spotWatch,
+          this.spotHold,
           depth$.pipe(
             switchMap((depth) => {
               const subscription = spotBookSubscription(instrument.wsName, depth);
@@ -497,15 +496,11 @@ export class KrakenDataClient {
     return this.feed(`futures:trade:${productId}`, () => {
       const subscription = futuresTradeSubscription(productId);
       const key = futuresWsKey(subscription);
-      return merge(
-        this.futuresWatch,
-        this.futures.subscribe(key, subscription).pipe(
-          futuresTradeBatches(id, this.context),
-          tradeGapFill({
-            fetchMissing: (after, before) => this.missedFuturesTrades(id, after, before),
-            onGap: (gap) => this.tradeGap('futures', this.futures.url, key, id, gap),
-          }),
-        ),
+      return this.futures.subscribe(key, subscription).pipe(
+        futuresTrades(id, this.context, {
+          fetchMissing: (after, before) => this.missedFuturesTrades(id, after, before),
+          onGap: (gap) => this.tradeGap('futures', this.futures.url, key, id, gap),
+        }),
       );
     });
   }
@@ -546,7 +541,7 @@ export class KrakenDataClient {
       const key = futuresWsKey(subscription);
       feed = new BookFeed((depth$) =>
         merge(
-          this.futuresWatch,
+          this.futuresHold,
           depth$.pipe(
             switchMap((depth) =>
               this.futures.subscribe(key, subscription).pipe(
@@ -586,12 +581,9 @@ export class KrakenDataClient {
       const productId = this.productId(id);
       const updates = this.feed(`futures:ticker:${productId}`, () => {
         const subscription = futuresTickerSubscription(productId);
-        return merge(
-          this.futuresWatch,
-          this.futures
-            .subscribe(futuresWsKey(subscription), subscription)
-            .pipe(futuresTickers(this.futuresId(id), this.context)),
-        );
+        return this.futures
+          .subscribe(futuresWsKey(subscription), subscription)
+          .pipe(futuresTickers(this.futuresId(id), this.context));
       });
       return updates.pipe(select);
     });
@@ -641,18 +633,21 @@ export class KrakenDataClient {
     return feed;
   }
 
-  private watch(
-    session: WsSession<unknown, unknown>,
-    check: (message: unknown) => KrakenDecodeError | undefined,
-  ): Observable<never> {
-    return session.messages$.pipe(
-      tap((message) => {
-        const problem = check(message);
-        if (problem !== undefined) this.report(problem);
-      }),
-      ignoreElements(),
-      share(),
-    );
+  /**
+   * `JSON.parse`, then a check of the envelope (see `frameMonitor`): a frame the session could not route to any feed
+   * is reported here, since no feed will ever see it.
+   */
+  private parser(check: (message: unknown) => KrakenDecodeError | undefined): (text: string) => unknown {
+    return (text) => {
+      const message: unknown = JSON.parse(text);
+      const problem = check(message);
+      if (problem !== undefined) this.report(problem);
+      return message;
+    };
+  }
+
+  private hold(session: WsSession<unknown, unknown>): Observable<never> {
+    return session.messages$.pipe(ignoreElements(), share());
   }
 
   private forward(venue: DataVenue, session: WsSession<unknown, unknown>): void {

@@ -12,7 +12,6 @@ import {
   distinctUntilChanged,
   finalize,
   Observable,
-  ReplaySubject,
   share,
   type MonoTypeOperatorFunction,
   type OperatorFunction,
@@ -28,6 +27,8 @@ export type BookEventSource = (depth$: Observable<number>) => Observable<OrderBo
 export class BookFeed {
   private readonly subscribers = new Map<number, number>();
   private depth$: BehaviorSubject<number> | undefined;
+  /** The last event of the running feed, replayed to a subscriber that joins it. */
+  private latest: OrderBookEvent | undefined;
   private readonly events$: Observable<OrderBookEvent>;
 
   constructor(source: BookEventSource) {
@@ -36,8 +37,12 @@ export class BookFeed {
       this.depth$ = depth$;
       return source(depth$.pipe(distinctUntilChanged()));
     }).pipe(
-      finalize(() => (this.depth$ = undefined)),
-      share({ connector: () => new ReplaySubject<OrderBookEvent>(1) }),
+      keepLatest((event) => (this.latest = event)),
+      finalize(() => {
+        this.depth$ = undefined;
+        this.latest = undefined;
+      }),
+      share(),
     );
   }
 
@@ -66,6 +71,8 @@ export class BookFeed {
       this.subscribers.set(depth, (this.subscribers.get(depth) ?? 0) + 1);
       const current = this.depth$;
       if (current !== undefined && depth > current.value) current.next(depth);
+      const latest = this.latest;
+      if (latest !== undefined) subscriber.next(latest);
       const subscription = this.events$.subscribe(subscriber);
       return () => {
         subscription.unsubscribe();
@@ -81,6 +88,21 @@ export class BookFeed {
     for (const depth of this.subscribers.keys()) if (depth > max) max = depth;
     return max;
   }
+}
+
+/** Calls `record` with each value, then passes it on (a `tap` without the per-value observer plumbing). */
+function keepLatest<T>(record: (value: T) => void): MonoTypeOperatorFunction<T> {
+  return (source) =>
+    new Observable<T>((subscriber) =>
+      source.subscribe({
+        next: (value) => {
+          record(value);
+          subscriber.next(value);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      }),
+    );
 }
 
 function booksOnly(depth: number): OperatorFunction<OrderBookEvent, OrderBook> {

@@ -4,6 +4,7 @@
  * `FuturesWsMessage` (one map lookup; book deltas and trades use the hand-written validators).
  */
 import type { OperatorFunction } from 'rxjs';
+import type { TradeTick } from '../model/data';
 import type { InstrumentId } from '../model/identifiers';
 import {
   futuresWsBookSnapshotMessage,
@@ -11,12 +12,12 @@ import {
   parseFuturesWsTicker,
   type FuturesTickerUpdates,
 } from '../kraken/futures/parsers';
-import { FuturesWsMessage, isFuturesWsEvent, type FuturesWsTrade } from '../kraken/futures/ws';
+import { FuturesWsMessage, isFuturesWsEvent, type FuturesWsInbound, type FuturesWsTrade } from '../kraken/futures/ws';
 import type { FuturesWsSubscription } from '../kraken/futures/wsProtocol';
 import type { BookMessage } from '../operators/orderBook';
-import { decodeFrames, type FeedContext } from './decodeFrames';
+import { decodeFrames, decodeFramesWith, type FeedContext } from './decodeFrames';
 import { aggressorOf, WsTradeTick } from './model';
-import type { TradeBatch } from './tradeBackfill';
+import { TradeSequencer, type TradeGapFillOptions } from './tradeBackfill';
 
 export function futuresTradeSubscription(productId: string): FuturesWsSubscription {
   return { feed: 'trade', productId };
@@ -43,23 +44,28 @@ function tick(instrumentId: InstrumentId, trade: FuturesWsTrade, tsInit: number)
   );
 }
 
-/** `trade_snapshot` / `trade` → batches of trades (`seq` as the sequence) for {@link tradeGapFill}. */
-export function futuresTradeBatches(
+/** `trade_snapshot` / `trade` → trades, each once and in order (`seq` is the sequence; see {@link TradeSequencer}). */
+export function futuresTrades(
   instrumentId: InstrumentId,
   context: FeedContext,
-): OperatorFunction<unknown, TradeBatch> {
-  return decodeFrames(
+  gapFill: TradeGapFillOptions,
+): OperatorFunction<unknown, TradeTick> {
+  return decodeFramesWith<FuturesWsInbound, TradeTick>(
     FuturesWsMessage,
     `futures trade ${instrumentId.symbol}`,
     context,
-    (message, tsInit, subscriber) => {
-      if (isFuturesWsEvent(message)) return;
-      if (message.feed === 'trade') {
-        subscriber.next({ snapshot: false, trades: [tick(instrumentId, message, tsInit)] });
-      } else if (message.feed === 'trade_snapshot') {
-        const trades = message.trades.map((trade) => tick(instrumentId, trade, tsInit));
-        subscriber.next({ snapshot: true, trades });
-      }
+    (subscriber) => {
+      const sequencer = new TradeSequencer((trade) => subscriber.next(trade), gapFill);
+      return {
+        handle(message, tsInit) {
+          if (isFuturesWsEvent(message)) return;
+          if (message.feed === 'trade') sequencer.accept(tick(instrumentId, message, tsInit));
+          else if (message.feed === 'trade_snapshot') {
+            sequencer.snapshot(message.trades.map((trade) => tick(instrumentId, trade, tsInit)));
+          }
+        },
+        dispose: () => sequencer.dispose(),
+      };
     },
   );
 }

@@ -11,7 +11,10 @@ export interface SequencedTrade extends TradeTick {
   readonly sequence: number;
 }
 
-/** A `TradeTick` decoded from a WebSocket frame; `price` and `size` become Decimals when first read. */
+/**
+ * A `TradeTick` decoded from a WebSocket frame; `price` and `size` become Decimals when first read, a numeric trade
+ * id becomes its string when first read.
+ */
 export class WsTradeTick implements SequencedTrade {
   private decimalPrice: Decimal | undefined = undefined;
   private decimalSize: Decimal | undefined = undefined;
@@ -21,11 +24,16 @@ export class WsTradeTick implements SequencedTrade {
     private readonly rawPrice: number,
     private readonly rawSize: number,
     readonly aggressorSide: AggressorSide,
-    readonly tradeId: string,
+    private rawTradeId: string | number,
     readonly tsEvent: number,
     readonly tsInit: number,
     readonly sequence: number,
   ) {}
+
+  get tradeId(): string {
+    const id = this.rawTradeId;
+    return typeof id === 'string' ? id : (this.rawTradeId = String(id));
+  }
 
   get price(): Decimal {
     return (this.decimalPrice ??= new Decimal(this.rawPrice));

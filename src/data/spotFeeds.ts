@@ -3,7 +3,7 @@
  * hand-written validators of `kraken/spot/ws`, one loop per frame, no Decimal.
  */
 import { defer, map, type OperatorFunction } from 'rxjs';
-import type { Bar, QuoteTick } from '../model/data';
+import type { Bar, QuoteTick, TradeTick } from '../model/data';
 import type { BarType, InstrumentId } from '../model/identifiers';
 import { parseSpotWsOhlc, parseSpotWsTicker } from '../kraken/spot/parsers';
 import {
@@ -12,13 +12,14 @@ import {
   SpotWsTickerMessage,
   SpotWsTradeMessage,
   type SpotWsBookLevel,
+  type SpotWsTrade,
 } from '../kraken/spot/ws';
 import type { SpotWsSubscription } from '../kraken/spot/wsProtocol';
 import type { BookLevelInput, BookMessage } from '../operators/orderBook';
 import { bufferBars, type IntervalKeyed } from '../operators/bufferBars';
-import { decodeFrames, type FeedContext } from './decodeFrames';
+import { decodeFrames, decodeFramesWith, type FeedContext } from './decodeFrames';
 import { aggressorOf, WsTradeTick } from './model';
-import type { TradeBatch } from './tradeBackfill';
+import { TradeSequencer, type TradeBatch, type TradeGapFillOptions } from './tradeBackfill';
 
 /** The Spot v2 book depths. */
 export const SPOT_BOOK_DEPTHS: readonly number[] = Object.freeze([10, 25, 100, 500, 1000]);
@@ -40,7 +41,39 @@ export function spotOhlcSubscription(wsSymbol: string, intervalMinutes: number):
   return { channel: 'ohlc', symbol: wsSymbol, params: { interval: intervalMinutes } };
 }
 
-/** `trade` frames → batches of trades (`trade_id` as the sequence) for {@link tradeGapFill}. */
+/**
+ * `trade` frames → trades, each once and in order (`trade_id` is the sequence; holes are filled through
+ * `gapFill`, see {@link TradeSequencer}).
+ */
+export function spotTrades(
+  instrumentId: InstrumentId,
+  context: FeedContext,
+  gapFill: TradeGapFillOptions,
+): OperatorFunction<unknown, TradeTick> {
+  return decodeFramesWith<SpotWsTradeMessage, TradeTick>(
+    SpotWsTradeMessage,
+    `spot trade ${instrumentId.symbol}`,
+    context,
+    (subscriber) => {
+      const sequencer = new TradeSequencer((trade) => subscriber.next(trade), gapFill);
+      return {
+        handle(frame, tsInit) {
+          const data = frame.data;
+          if (frame.type === 'snapshot') {
+            const trades = new Array<WsTradeTick>(data.length);
+            for (let i = 0; i < data.length; i++) trades[i] = spotTick(instrumentId, data[i], tsInit);
+            sequencer.snapshot(trades);
+          } else {
+            for (let i = 0; i < data.length; i++) sequencer.accept(spotTick(instrumentId, data[i], tsInit));
+          }
+        },
+        dispose: () => sequencer.dispose(),
+      };
+    },
+  );
+}
+
+/** `trade` frames → batches of trades (`trade_id` as the sequence) for {@link tradeGapFill} (the client fuses the two: {@link spotTrades}). */
 export function spotTradeBatches(
   instrumentId: InstrumentId,
   context: FeedContext,
@@ -48,21 +81,22 @@ export function spotTradeBatches(
   return decodeFrames(SpotWsTradeMessage, `spot trade ${instrumentId.symbol}`, context, (frame, tsInit, subscriber) => {
     const data = frame.data;
     const trades = new Array<WsTradeTick>(data.length);
-    for (let i = 0; i < data.length; i++) {
-      const trade = data[i];
-      trades[i] = new WsTradeTick(
-        instrumentId,
-        trade.price,
-        trade.qty,
-        aggressorOf(trade.side),
-        String(trade.trade_id),
-        trade.timestamp,
-        tsInit,
-        trade.trade_id,
-      );
-    }
+    for (let i = 0; i < data.length; i++) trades[i] = spotTick(instrumentId, data[i], tsInit);
     subscriber.next({ snapshot: frame.type === 'snapshot', trades });
   });
+}
+
+function spotTick(instrumentId: InstrumentId, trade: SpotWsTrade, tsInit: number): WsTradeTick {
+  return new WsTradeTick(
+    instrumentId,
+    trade.price,
+    trade.qty,
+    aggressorOf(trade.side),
+    trade.trade_id,
+    trade.timestamp,
+    tsInit,
+    trade.trade_id,
+  );
 }
 
 /** `ticker` frames (`event_trigger: bbo`) → quotes. A ticker without both sides is skipped. */

@@ -18,6 +18,9 @@ export interface TradeBatch {
   readonly trades: readonly SequencedTrade[];
 }
 
+/** Where a stream stands: the number, time and id of the last trade emitted. */
+export type TradeAnchor = Pick<SequencedTrade, 'sequence' | 'tsEvent' | 'tradeId'>;
+
 /** An unrepaired hole: trades numbered `fromSequence`..`toSequence` were missed and REST gave only `recovered`. */
 export interface TradeGap {
   readonly fromSequence: number;
@@ -27,9 +30,6 @@ export interface TradeGap {
   readonly reason: string;
   readonly error?: unknown;
 }
-
-/** Where a stream stands: the number, time and id of the last trade emitted. */
-export type TradeAnchor = Pick<SequencedTrade, 'sequence' | 'tsEvent' | 'tradeId'>;
 
 export interface TradeGapFillOptions {
   /**
@@ -48,12 +48,109 @@ function ascending(trades: readonly SequencedTrade[]): boolean {
   return true;
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
- * Emits every trade once, in order, filling holes from REST.
+ * The state machine behind {@link tradeGapFill}, for feeds that hand it trades one by one (the hot path: no batch
+ * objects, no extra subscriber).
  *
- * - The first batch, when it is a snapshot, only sets the starting point: a subscriber gets the trades that happen
- *   after it subscribed.
+ * - The first snapshot, when it comes before any trade, only sets the starting point: a subscriber gets the trades
+ *   that happen after it subscribed.
  * - While a hole is being filled, live trades are held and emitted after the recovered ones.
+ */
+export class TradeSequencer {
+  private started = false;
+  private last: TradeAnchor | undefined = undefined;
+  private filling: Subscription | undefined = undefined;
+  private fillPending = false;
+  private held: SequencedTrade[] = [];
+  private disposed = false;
+
+  constructor(
+    private readonly emit: (trade: TradeTick) => void,
+    private readonly options: TradeGapFillOptions,
+  ) {}
+
+  /** Kraken's replay of recent trades (any order). */
+  snapshot(trades: readonly SequencedTrade[]): void {
+    const sorted = ascending(trades) ? trades : [...trades].sort(bySequence);
+    if (!this.started) {
+      this.started = true;
+      if (sorted.length > 0) this.last = sorted[sorted.length - 1];
+      return;
+    }
+    for (let i = 0; i < sorted.length; i++) this.accept(sorted[i]);
+  }
+
+  /** One live trade. */
+  accept(trade: SequencedTrade): void {
+    this.started = true;
+    if (this.fillPending) {
+      this.held.push(trade);
+      return;
+    }
+    const last = this.last;
+    if (last === undefined || trade.sequence === last.sequence + 1) {
+      this.last = trade;
+      this.emit(trade);
+      return;
+    }
+    if (trade.sequence <= last.sequence) return; // already emitted
+    this.held.push(trade);
+    this.fill(last, trade);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.filling?.unsubscribe();
+    this.filling = undefined;
+    this.held = [];
+  }
+
+  private fill(after: TradeAnchor, before: SequencedTrade): void {
+    this.fillPending = true;
+    let fetched: readonly TradeTick[] = [];
+    let done = false;
+    const finish = (error?: unknown): void => {
+      if (done || this.disposed) return;
+      done = true;
+      const missing = before.sequence - after.sequence - 1;
+      if (fetched.length < missing || error !== undefined) {
+        this.options.onGap({
+          fromSequence: after.sequence + 1,
+          toSequence: before.sequence - 1,
+          missing,
+          recovered: fetched.length,
+          reason:
+            error !== undefined
+              ? `could not fetch the ${missing} missed trades: ${messageOf(error)}`
+              : `${missing - fetched.length} of ${missing} missed trades could not be recovered`,
+          ...(error !== undefined ? { error } : {}),
+        });
+      }
+      for (const trade of fetched) this.emit(trade);
+      // Everything up to the first trade after the hole is now settled.
+      const newest = fetched.length > 0 ? fetched[fetched.length - 1] : after;
+      this.last = { sequence: before.sequence - 1, tsEvent: newest.tsEvent, tradeId: newest.tradeId };
+      this.fillPending = false;
+      this.filling = undefined;
+      const queued = this.held.sort(bySequence);
+      this.held = [];
+      for (const trade of queued) this.accept(trade);
+    };
+    const subscription = this.options.fetchMissing(after, before).subscribe({
+      next: (trades) => (fetched = trades),
+      error: (err: unknown) => finish(err),
+      complete: () => finish(),
+    });
+    if (!done) this.filling = subscription;
+  }
+}
+
+/**
+ * Emits every trade once, in order, filling holes from REST (see {@link TradeSequencer}).
  *
  * @param options how to fetch the missing trades and where to report what stays missing.
  * @returns an operator from frames of trades to single trades.
@@ -61,78 +158,12 @@ function ascending(trades: readonly SequencedTrade[]): boolean {
 export function tradeGapFill(options: TradeGapFillOptions): OperatorFunction<TradeBatch, TradeTick> {
   return (source) =>
     new Observable<TradeTick>((subscriber) => {
-      let started = false;
-      let last: TradeAnchor | undefined;
-      let filling: Subscription | undefined;
-      let fillPending = false;
-      let held: SequencedTrade[] = [];
-
-      const accept = (trade: SequencedTrade): void => {
-        if (fillPending) {
-          held.push(trade);
-          return;
-        }
-        if (last === undefined || trade.sequence === last.sequence + 1) {
-          last = trade;
-          subscriber.next(trade);
-          return;
-        }
-        if (trade.sequence <= last.sequence) return; // already emitted
-        held.push(trade);
-        fill(last, trade);
-      };
-
-      const fill = (after: TradeAnchor, before: SequencedTrade): void => {
-        fillPending = true;
-        let fetched: readonly TradeTick[] = [];
-        let done = false;
-        const finish = (error?: unknown): void => {
-          if (done) return;
-          done = true;
-          const missing = before.sequence - after.sequence - 1;
-          if (fetched.length < missing || error !== undefined) {
-            options.onGap({
-              fromSequence: after.sequence + 1,
-              toSequence: before.sequence - 1,
-              missing,
-              recovered: fetched.length,
-              reason:
-                error !== undefined
-                  ? `could not fetch the ${missing} missed trades: ${error instanceof Error ? error.message : String(error)}`
-                  : `${missing - fetched.length} of ${missing} missed trades could not be recovered`,
-              ...(error !== undefined ? { error } : {}),
-            });
-          }
-          for (const trade of fetched) subscriber.next(trade);
-          // Everything up to the first trade after the hole is now settled.
-          const newest = fetched.length > 0 ? fetched[fetched.length - 1] : after;
-          last = { sequence: before.sequence - 1, tsEvent: newest.tsEvent, tradeId: newest.tradeId };
-          fillPending = false;
-          filling = undefined;
-          const queued = held.sort(bySequence);
-          held = [];
-          for (const trade of queued) accept(trade);
-        };
-        const subscription = options.fetchMissing(after, before).subscribe({
-          next: (trades) => (fetched = trades),
-          error: (err: unknown) => finish(err),
-          complete: () => finish(),
-        });
-        if (!done) filling = subscription;
-      };
-
+      const sequencer = new TradeSequencer((trade) => subscriber.next(trade), options);
       const subscription = source.subscribe({
         next(batch) {
           try {
-            const trades = ascending(batch.trades) ? batch.trades : [...batch.trades].sort(bySequence);
-            if (!started) {
-              started = true;
-              if (batch.snapshot) {
-                if (trades.length > 0) last = trades[trades.length - 1];
-                return;
-              }
-            }
-            for (let i = 0; i < trades.length; i++) accept(trades[i]);
+            if (batch.snapshot) sequencer.snapshot(batch.trades);
+            else for (let i = 0; i < batch.trades.length; i++) sequencer.accept(batch.trades[i]);
           } catch (err) {
             subscriber.error(err);
           }
@@ -141,7 +172,7 @@ export function tradeGapFill(options: TradeGapFillOptions): OperatorFunction<Tra
         complete: () => subscriber.complete(),
       });
       return () => {
-        filling?.unsubscribe();
+        sequencer.dispose();
         subscription.unsubscribe();
       };
     });
