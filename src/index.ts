@@ -8,3 +8,6 @@ export * from './errors';
 export * from './config';
 export * from './http';
 export * from './instruments';
+export * from './data';
+export * from './execution';
+export * from './node';
