@@ -108,7 +108,8 @@ export function isOutcomeUnknown(err: unknown): boolean {
   if (err instanceof KrakenRateLimitError) return false;
   if (err instanceof KrakenApiError) {
     if (err.errors.length === 0) return true;
-    return err.errors.some((e) => MAYBE_EXECUTED.some((prefix) => e.raw.replace(/\s+/g, '').startsWith(prefix)));
+    const squeeze = (text: string) => text.replace(/\s+/g, '');
+    return err.errors.some((e) => MAYBE_EXECUTED.some((prefix) => squeeze(e.raw).startsWith(squeeze(prefix))));
   }
   return !(err instanceof KrakenConfigError);
 }
