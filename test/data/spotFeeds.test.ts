@@ -429,3 +429,58 @@ describe('KrakenDataClient Spot bars', () => {
     expect(BTC_USD.id.toString()).toBe('BTC/USD.KRAKEN');
   });
 });
+
+describe('KrakenDataClient lifecycle', () => {
+  it('INTERNAL bars are aggregated from trades at the boundary on the client’s scheduler', async () => {
+    const { venue, client, track, teardown } = setup();
+    const bars: Bar[] = [];
+    const start = venue.scheduler.now();
+    track(client.bars('BTC/USD.KRAKEN-1-MINUTE-LAST-INTERNAL').subscribe((b) => bars.push(b)));
+    venue.advance(0);
+    venue.push('spot', tradeFrame('update', [{ id: 1, price: 10, qty: 1 }]));
+    venue.advance(1_000);
+    venue.push('spot', tradeFrame('update', [{ id: 2, price: 12, qty: 2 }]));
+    venue.advance(60_000 - (venue.scheduler.now() % 60_000) - 1);
+    expect(bars).toEqual([]);
+    venue.advance(1);
+    expect(bars).toHaveLength(1);
+    expect([bars[0].open, bars[0].high, bars[0].close, bars[0].volume].map((d) => d.toFixed())).toEqual([
+      '10',
+      '12',
+      '12',
+      '3',
+    ]);
+    expect(bars[0].barType.toString()).toBe('BTC/USD.KRAKEN-1-MINUTE-LAST-INTERNAL');
+    expect(bars[0].tsEvent).toBe(Math.floor(start / 60_000) * 60_000 + 60_000);
+    await teardown();
+  });
+
+  it('close() completes the live streams and the hot ones, and closes the sockets', async () => {
+    const { venue, client } = setup();
+    const done: string[] = [];
+    client.trades(BTC).subscribe({ complete: () => done.push('trades') });
+    client.connectionState$.subscribe({ complete: () => done.push('connectionState$') });
+    client.errors$.subscribe({ complete: () => done.push('errors$') });
+    venue.advance(0);
+    const closing = client.close();
+    venue.advance(5_000);
+    await closing;
+    expect(done).toEqual(expect.arrayContaining(['trades', 'connectionState$', 'errors$']));
+    expect(venue.live('spot')).toBeUndefined();
+  });
+
+  it('several subscribers of a closed feed reconnect it when they come back', async () => {
+    const { venue, client, track, teardown } = setup();
+    const first = track(client.trades(BTC).subscribe());
+    venue.advance(0);
+    first.unsubscribe();
+    venue.advance(0);
+    const seen: string[] = [];
+    track(client.trades(BTC).subscribe((t) => seen.push(t.tradeId)));
+    venue.advance(0);
+    expect(venue.subscribes('spot')).toHaveLength(2);
+    venue.push('spot', tradeFrame('update', [{ id: 1, price: 1 }]));
+    expect(seen).toEqual(['1']);
+    await teardown();
+  });
+});

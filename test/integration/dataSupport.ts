@@ -14,6 +14,7 @@ import {
 } from 'rxjs';
 import WebSocket from 'ws';
 import { silentLogger } from '../../src/config/logger';
+import type { KrakenDataClientOptions } from '../../src/config/config';
 import { KrakenDataClient, type DataConnectionEvent } from '../../src/data/KrakenDataClient';
 import { KrakenSimulator } from '../../src/sim';
 
@@ -73,7 +74,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(options: { seed?: number; tradesPerMinute?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { seed?: number; tradesPerMinute?: number; client?: Partial<KrakenDataClientOptions> } = {},
+): Promise<Harness> {
   sent.length = 0;
   received.length = 0;
   const sim = await KrakenSimulator.start({
@@ -92,6 +95,7 @@ export async function startHarness(options: { seed?: number; tradesPerMinute?: n
     wsHeartbeatSecs: 5,
     updateInstrumentsIntervalMins: null,
     logger: silentLogger,
+    ...options.client,
   });
   const errors: Error[] = [];
   const states: DataConnectionEvent[] = [];
