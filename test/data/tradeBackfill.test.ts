@@ -1,4 +1,4 @@
-import { of, Subject, throwError } from 'rxjs';
+import { of, Subject, throwError, type Observable } from 'rxjs';
 import type { TradeTick } from '../../src/model/data';
 import { InstrumentId } from '../../src/model/identifiers';
 import { WsTradeTick, type SequencedTrade } from '../../src/data/model';
@@ -16,7 +16,7 @@ function rest(sequence: number): TradeTick {
 }
 
 describe('TradeSequencer', () => {
-  function setup(fetch: (after: TradeAnchor, before: SequencedTrade) => ReturnType<typeof of<TradeTick[]>>) {
+  function setup(fetch: (after: TradeAnchor, before: SequencedTrade) => Observable<readonly TradeTick[]>) {
     const emitted: string[] = [];
     const gaps: TradeGap[] = [];
     const asked: [number, number][] = [];
