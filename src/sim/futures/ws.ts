@@ -447,7 +447,7 @@ export function attachFuturesWs(ctx: SimContext, venue: FuturesVenue, market: Fu
           },
         ];
       case 'account_log':
-        return [{ feed: 'account_log_snapshot', logs: venue.accountLog.slice(-500).map(publicLogEntry) }];
+        return [{ feed: 'account_log_snapshot', logs: venue.accountLog.slice(-500).map(wsLogEntry) }];
       case 'notifications_auth':
         return [{ feed: 'notifications_auth', notifications: [] }];
       default:
@@ -680,7 +680,7 @@ export function attachFuturesWs(ctx: SimContext, venue: FuturesVenue, market: Fu
     broadcast('open_orders_verbose', undefined, openOrderMessage('open_orders_verbose', update));
   });
   const logEntries = venue.accountLog$.subscribe((entry: AccountLogEntry) =>
-    broadcast('account_log', undefined, { feed: 'account_log', new_entry: publicLogEntry(entry) }),
+    broadcast('account_log', undefined, { feed: 'account_log', new_entry: wsLogEntry(entry) }),
   );
   const funding = venue.funding$.subscribe(() => {
     pushBalances();
@@ -703,4 +703,14 @@ export function attachFuturesWs(ctx: SimContext, venue: FuturesVenue, market: Fu
     for (const c of connections) stopHeartbeat(c);
     connections.clear();
   });
+}
+
+/** An account-log entry as the WS feed writes it: numbers where REST writes null, no `contract` key. */
+function wsLogEntry(entry: AccountLogEntry): Message {
+  const out: Message = {};
+  for (const [key, value] of Object.entries(publicLogEntry(entry))) {
+    if (key === 'contract') continue;
+    out[key] = value === null ? (key === 'execution' ? '' : 0) : value;
+  }
+  return out;
 }

@@ -193,9 +193,13 @@ export class WsClient {
     });
   }
 
-  /** Lets frames in flight arrive (a round trip through the server). */
+  /** Lets frames in flight arrive: waits until nothing new came for 50 ms (at most 3 s). */
   async settle(): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    for (let i = 0; i < 60; i++) {
+      const seen = this.frames.length;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (this.frames.length === seen) return;
+    }
   }
 
   async close(): Promise<void> {
@@ -205,7 +209,7 @@ export class WsClient {
   }
 }
 
-export const feed = (name: string) => (m: Msg) => m?.feed === name;
+export const feed = (name: string) => (m: Msg) => m?.feed === name && m.event === undefined;
 export const event = (name: string) => (m: Msg) => m?.event === name;
 
 /** Authenticates a WS client and returns the challenge fields for private subscriptions. */
@@ -271,6 +275,7 @@ export function shapeDiff(actual: unknown, expected: unknown, options: ShapeOpti
   const exp = expected as Record<string, unknown>;
   if (options.maps?.includes(path)) {
     const sample = Object.values(exp)[0];
+    if (sample === undefined) return [];
     return Object.entries(act).flatMap(([key, value]) => shapeDiff(value, sample, options, `${path}.${key}`));
   }
   const problems: string[] = [];
