@@ -1,11 +1,10 @@
-/** Market data: `KrakenDataClient` and the pieces it is built from. */
-export * from './KrakenDataClient';
-export { WsTradeTick, DepthLimitedBook, limitDepth, snapshotDeltas, type SequencedTrade } from './model';
+/** Market data: `KrakenDataClient`. */
 export {
-  tradeGapFill,
-  type TradeBatch,
-  type TradeGap,
-  type TradeAnchor,
-  type TradeGapFillOptions,
-} from './tradeBackfill';
-export { BookFeed, resyncBook, type BookEventSource, type ResyncPolicy } from './bookFeed';
+  KrakenDataClient,
+  type BookOptions,
+  type DataConnectionEvent,
+  type DataConnectionState,
+  type DataVenue,
+  type KrakenDataClientDeps,
+} from './KrakenDataClient';
+export type { TradeGap } from './tradeBackfill';
