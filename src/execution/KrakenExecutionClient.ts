@@ -29,7 +29,7 @@ import {
   toArray,
 } from 'rxjs';
 import { KrakenExecClientConfig, type KrakenExecClientOptions } from '../config/config';
-import { KrakenConfigError, KrakenError } from '../errors';
+import { KrakenApiError, KrakenConfigError, KrakenError, KrakenSubscriptionError } from '../errors';
 import { KrakenHttpClient } from '../http/KrakenHttpClient';
 import { KrakenRawHttpClient } from '../http/KrakenRawHttpClient';
 import { KrakenInstrumentProvider } from '../instruments/KrakenInstrumentProvider';
@@ -220,8 +220,17 @@ export class KrakenExecutionClient {
     const waits: Observable<unknown>[] = [this.instruments.ensureLoaded()];
     if (this.spot) waits.push(this.spot.ready());
     if (this.futures) waits.push(this.futures.ready());
+    // A failure the private streams will not recover from (bad credentials, no permission, refused feed) fails
+    // connect at once; anything else (a malformed message, a dropped socket) the streams survive.
     const failures = this.errors.pipe(
-      mergeMap((err) => (err instanceof KrakenConfigError || isTerminal(err) ? throwError(() => err) : EMPTY)),
+      mergeMap((err) =>
+        err instanceof KrakenConfigError ||
+        err instanceof KrakenSubscriptionError ||
+        (err instanceof KrakenApiError && !err.retryable) ||
+        isTerminal(err)
+          ? throwError(() => err)
+          : EMPTY,
+      ),
     );
     const ready$ = merge(forkJoin(waits), failures).pipe(
       timeout({

@@ -2,6 +2,7 @@
  * Order placement against the simulator: never duplicated after a lost answer, refusals as events with Kraken's
  * reason, malformed stream messages survived.
  */
+import Decimal from 'decimal.js';
 import { isOrderEvent } from '../../src/execution';
 import type { SubmitOrder } from '../../src/model/orders';
 import { collect, settle, startHarness, types, type Harness } from '../execution/harness';
@@ -246,5 +247,48 @@ describe('Futures market fills that never show in open_orders', () => {
     const engineFills = h.sim.engine.accountFills(h.sim.accounts().futures).filter((f) => f.clOrdId === 'fast2');
     expect(h.orderEvents('fast2').filter((e) => e.type === 'OrderFilled')).toHaveLength(engineFills.length);
     expect(h.requests).toContain('GET /derivatives/api/v3/fills');
+  });
+});
+
+describe('connect', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  test('rejects at once with Kraken reason when the credentials are refused', async () => {
+    h = await startHarness({
+      products: ['SPOT'],
+      noConnect: true,
+      client: { apiKey: 'not-a-key', apiSecret: Buffer.from('not the secret').toString('base64') },
+    });
+    const started = Date.now();
+    await expect(h.client.connect()).rejects.toThrow(/EAPI:Invalid key/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('orders placed elsewhere', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  test('reach events$ too, named by their Kraken id when they have no client order id', async () => {
+    h = await startHarness();
+    const { bid } = h.best('BTC/USD');
+    const placed = h.sim.engine.submitOrder(h.sim.accounts().spot, {
+      symbol: 'BTC/USD',
+      side: 'buy',
+      type: 'limit',
+      qty: new Decimal('0.01'),
+      limitPrice: bid.minus(50),
+    });
+    if (!placed.ok) throw new Error(placed.code);
+    await h.until((e) => isOrderEvent(e) && e.venueOrderId === placed.order.id && e.type === 'OrderAccepted');
+    h.sim.engine.cancelOrder(h.sim.accounts().spot, placed.order.id);
+    const canceled = await h.until(
+      (e) => isOrderEvent(e) && e.venueOrderId === placed.order.id && e.type === 'OrderCanceled',
+    );
+    expect(canceled).toMatchObject({
+      clientOrderId: placed.order.id,
+      instrumentId: expect.objectContaining({ symbol: 'BTC/USD' }),
+    });
   });
 });
