@@ -1158,7 +1158,9 @@ export class FuturesVenue {
               oldest !== undefined &&
               body.fills.length >= FILLS_PAGE &&
               (query.start === undefined || oldest.fillTime >= query.start);
-            return { items: fresh, ...(more ? { next: epochMsToRfc3339(oldest.fillTime) } : {}) };
+            // `lastFillTime` answers fills strictly before it, and several fills can share the oldest one's
+            // millisecond (one order sweeping levels): ask from just after it again; the repeats are dropped.
+            return { items: fresh, ...(more ? { next: epochMsToRfc3339(Math.floor(oldest.fillTime) + 1) } : {}) };
           }),
         ),
       ).pipe(

@@ -308,3 +308,22 @@ test('Spot LIMIT_IF_TOUCHED: submit, touched, partial fill, amend, fill', async 
   ]);
   expectFillsMatch(m, cid);
 });
+
+test('Spot GTD: expires at its time with OrderExpired', async () => {
+  const { bid } = h.best('ETH/USD');
+  const events = await collect(
+    h.client.submitOrder({
+      clientOrderId: 's-gtd',
+      instrumentId: 'ETH/USD.KRAKEN',
+      side: 'BUY',
+      type: 'LIMIT',
+      quantity: '0.01',
+      price: bid.minus(50).toFixed(),
+      timeInForce: 'GTD',
+      expireTime: h.sim.clock.now() + 30_000,
+    }),
+  );
+  expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+  h.relax(31_000);
+  expect(await eventsOf('s-gtd', 3)).toEqual(['OrderSubmitted', 'OrderAccepted', 'OrderExpired']);
+});

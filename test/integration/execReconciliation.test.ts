@@ -288,3 +288,52 @@ describe('after a reconnect', () => {
     expect(h.orderEvents('stop-gone').filter((e) => e.type === 'OrderCanceled')).toHaveLength(1);
   });
 });
+
+describe('paging to the end', () => {
+  let h: Harness;
+  afterAll(() => h.close());
+
+  test('Spot TradesHistory and ClosedOrders over several pages; Futures /fills back with lastFillTime', async () => {
+    h = await startHarness();
+    for (let i = 0; i < 60; i++) {
+      await collect(
+        h.client.submitOrder({
+          clientOrderId: `sp-${i}`,
+          instrumentId: 'BTC/USD.KRAKEN',
+          side: i % 2 ? 'SELL' : 'BUY',
+          type: 'MARKET',
+          quantity: '0.0005',
+        }),
+      );
+    }
+    for (let i = 0; i < 110; i++) {
+      if (i > 0 && i % 40 === 0) h.relax(10_000);
+      await collect(
+        h.client.submitOrder({
+          clientOrderId: `fp-${i}`,
+          instrumentId: 'PF_XBTUSD.KRAKEN',
+          side: i % 2 ? 'SELL' : 'BUY',
+          type: 'MARKET',
+          quantity: '0.0001',
+        }),
+      );
+    }
+    h.relax(60_000);
+    const requestsBefore = h.requests.length;
+    const fills = await collect(h.client.fillReports());
+    const spotFills = h.sim.engine.accountFills(h.sim.accounts().spot);
+    const futuresFills = h.sim.engine.accountFills(h.sim.accounts().futures);
+    expect(spotFills.length).toBeGreaterThan(50);
+    expect(futuresFills.length).toBeGreaterThan(100);
+    expect(fills.map((f) => f.tradeId).sort()).toEqual(
+      [...spotFills.map((f) => f.id), ...futuresFills.map((f) => f.uid)].sort(),
+    );
+    const made = h.requests.slice(requestsBefore);
+    expect(made.filter((r) => r === 'POST /0/private/TradesHistory').length).toBeGreaterThanOrEqual(2);
+    expect(made.filter((r) => r === 'GET /derivatives/api/v3/fills').length).toBeGreaterThanOrEqual(2);
+    const orders = await collect(h.client.orderStatusReports());
+    expect(orders.filter((o) => o.clientOrderId?.startsWith('sp-'))).toHaveLength(60);
+    expect(orders.filter((o) => o.clientOrderId?.startsWith('fp-'))).toHaveLength(110);
+    expect(h.requests.filter((r) => r === 'POST /0/private/ClosedOrders').length).toBeGreaterThanOrEqual(2);
+  });
+});
