@@ -2,25 +2,30 @@
  * The per-frame work of the Spot data client, composed in process from the same functions (no socket): what happens
  * to one text frame between the WebSocket and the subscriber.
  *
- *   text → JSON.parse → classifySpotWsMessage (routing) → the channel's decode operator from src/data/spotFeeds
- *   (io-ts codec from src/kraken/spot/ws + wire→model) → the channel's operator (orderBook / tradeGapFill /
- *   bufferBars) → subscriber
+ *   text → JSON.parse + envelope check (spotFrameProblem) → classifySpotWsMessage (routing) → the channel's feed
+ *   operator from src/data/spotFeeds (io-ts codec from src/kraken/spot/ws, wire→model, and for trades the
+ *   sequencer; for bars bufferBars) → orderBook for books → subscriber
  */
 import { asyncScheduler, EMPTY, Observable } from 'rxjs';
 import type { FeedContext } from '../../src/data/decodeFrames';
-import { spotBars, spotBookMessages, spotTradeBatches } from '../../src/data/spotFeeds';
-import { tradeGapFill } from '../../src/data/tradeBackfill';
+import { spotFrameProblem } from '../../src/data/frameMonitor';
+import { spotBars, spotBookMessages, spotTrades } from '../../src/data/spotFeeds';
 import { classifySpotWsMessage } from '../../src/kraken/spot/wsProtocol';
 import type { OrderBook } from '../../src/model/data';
 import { BarType, InstrumentId } from '../../src/model/identifiers';
 import { orderBook } from '../../src/operators/orderBook';
 import type { BookFrames, SpotPair } from './frames';
 
-/** What the session does with a text frame before a feed sees it: parse, classify, deliver each routed message. */
+/**
+ * What the client's session does with a text frame before a feed sees it: parse and check the envelope (the data
+ * client's `parse` hook), classify, deliver each routed message.
+ */
 export function sessionDeliveries(frames: readonly string[]): Observable<unknown> {
   return new Observable<unknown>((subscriber) => {
     for (let i = 0; i < frames.length && !subscriber.closed; i++) {
-      const inbound = classifySpotWsMessage(JSON.parse(frames[i]));
+      const message: unknown = JSON.parse(frames[i]);
+      if (spotFrameProblem(message) !== undefined) throw new Error(`bench: frame ${i} has a bad envelope`);
+      const inbound = classifySpotWsMessage(message);
       if (inbound.kind === 'data') {
         const deliveries = inbound.deliveries;
         for (let d = 0; d < deliveries.length; d++) subscriber.next(deliveries[d].message);
@@ -41,7 +46,14 @@ export interface PipelineCounts {
   emitted: number;
   resyncs: number;
   decodeErrors: number;
+  /** The stream's error, if it failed. */
+  failure?: unknown;
 }
+
+/** Records a stream's error instead of letting RxJS rethrow it asynchronously. */
+const failed = (counts: PipelineCounts) => (err: unknown) => {
+  counts.failure ??= err;
+};
 
 function feedContext(counts: PipelineCounts): FeedContext {
   return { scheduler: asyncScheduler, reportDecodeError: () => counts.decodeErrors++ };
@@ -62,11 +74,14 @@ export function runBookPipeline(book: BookFrames, counts: PipelineCounts): Order
   let last: OrderBook | undefined;
   sessionDeliveries(book.frames)
     .pipe(spotBookMessages(instrument, feedContext(counts)), orderBook(depth, { checksum: true }))
-    .subscribe((event) => {
-      if (event.type === 'book') {
-        counts.emitted++;
-        last = event.book;
-      } else counts.resyncs++;
+    .subscribe({
+      next: (event) => {
+        if (event.type === 'book') {
+          counts.emitted++;
+          last = event.book;
+        } else counts.resyncs++;
+      },
+      error: failed(counts),
     });
   return last;
 }
@@ -75,11 +90,8 @@ export function runBookPipeline(book: BookFrames, counts: PipelineCounts): Order
 export function runTradePipeline(frames: readonly string[], pair: SpotPair, counts: PipelineCounts): void {
   const id = instrumentIdOf(pair);
   sessionDeliveries(frames)
-    .pipe(
-      spotTradeBatches(id, feedContext(counts)),
-      tradeGapFill({ fetchMissing: () => EMPTY, onGap: () => counts.resyncs++ }),
-    )
-    .subscribe(() => counts.emitted++);
+    .pipe(spotTrades(id, feedContext(counts), { fetchMissing: () => EMPTY, onGap: () => counts.resyncs++ }))
+    .subscribe({ next: () => counts.emitted++, error: failed(counts) });
 }
 
 /** OHLC: frames → final 1-minute bars (decoded, parsed, `bufferBars`). */
@@ -87,7 +99,7 @@ export function runOhlcPipeline(frames: readonly string[], pair: SpotPair, count
   const barType = BarType.from(`${pair.wsSymbol}.KRAKEN-1-MINUTE-LAST-EXTERNAL`);
   sessionDeliveries(frames)
     .pipe(spotBars(barType, feedContext(counts)))
-    .subscribe(() => counts.emitted++);
+    .subscribe({ next: () => counts.emitted++, error: failed(counts) });
 }
 
 /** `price@size` best first, with the pair's precision, for comparing with the generator's final book. */

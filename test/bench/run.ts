@@ -114,6 +114,12 @@ function sameBook(book: OrderBook | undefined, frames: BookFrames): boolean {
 }
 
 const problemOf = (problem: string | undefined) => (problem ? { problem } : {});
+const describeFailure = (failure: unknown) =>
+  failure === undefined ? '' : `; failed: ${failure instanceof Error ? failure.message : String(failure)}`;
+const stageFailed = (err: unknown) => {
+  failed = true;
+  console.error('CHECK FAILED: a stage pipeline failed:', err);
+};
 
 const counts = (): PipelineCounts => ({ emitted: 0, resyncs: 0, decodeErrors: 0 });
 
@@ -217,13 +223,13 @@ async function benchBooks(depth: number, seed: number): Promise<void> {
   if (depth === 10) {
     let sink = 0;
     addRow({
-      label: '  stage: JSON.parse + route (classifySpotWsMessage)',
+      label: '  stage: JSON.parse + envelope check + route',
       frames: frames.length,
       items: frames.length,
       unit: 'frames',
       samples: paired(
         () => parseAll(frames),
-        () => sessionDeliveries(frames).subscribe(() => sink++),
+        () => sessionDeliveries(frames).subscribe({ next: () => sink++, error: stageFailed }),
         REPS,
       ),
     });
@@ -237,7 +243,7 @@ async function benchBooks(depth: number, seed: number): Promise<void> {
         () =>
           sessionDeliveries(frames)
             .pipe(spotBookMessages(instrument, context))
-            .subscribe(() => sink++),
+            .subscribe({ next: () => sink++, error: stageFailed }),
         REPS,
       ),
     });
@@ -261,8 +267,8 @@ async function benchBooks(depth: number, seed: number): Promise<void> {
     ...problemOf(
       check(
         `composed book ${depth}`,
-        lastCounts.emitted === frames.length && lastCounts.resyncs === 0 && sameBook(last, book),
-        `${lastCounts.emitted} books, ${lastCounts.resyncs} resyncs, ${lastCounts.decodeErrors} decode errors`,
+        lastCounts.emitted === frames.length && lastCounts.resyncs === 0 && !lastCounts.failure && sameBook(last, book),
+        `${lastCounts.emitted} books, ${lastCounts.resyncs} resyncs, ${lastCounts.decodeErrors} decode errors${describeFailure(lastCounts.failure)}`,
       ),
     ),
   });
@@ -317,12 +323,18 @@ async function benchTrades(): Promise<void> {
     REPS,
   );
   addRow({
-    label: '  stage: parse + route + decode + tradeGapFill',
+    label: '  stage: parse + route + decode + sequencer',
     frames: frames.length,
     items: trades,
     unit: 'trades',
     samples,
-    ...problemOf(check('composed trades', c.emitted === trades, `${c.emitted} of ${trades}`)),
+    ...problemOf(
+      check(
+        'composed trades',
+        c.emitted === trades && !c.failure,
+        `${c.emitted} of ${trades}${describeFailure(c.failure)}`,
+      ),
+    ),
   });
 }
 
@@ -370,7 +382,13 @@ async function benchOhlc(): Promise<void> {
     items: frames.length,
     unit: 'frames',
     samples,
-    ...problemOf(check('composed bars', c.emitted === finalBars, `${c.emitted} of ${finalBars}`)),
+    ...problemOf(
+      check(
+        'composed bars',
+        c.emitted === finalBars && !c.failure,
+        `${c.emitted} of ${finalBars}${describeFailure(c.failure)}`,
+      ),
+    ),
   });
 }
 
