@@ -485,10 +485,12 @@ function machine(): string[] {
     }
   };
   const dirty = git('git status --porcelain --untracked-files=no -- src') ? ' (with uncommitted changes in src/)' : '';
+  // Run from an export of a commit (`git archive`), there is no repository: the caller says what it is.
+  const source = process.env.BENCH_SOURCE ?? `commit ${git('git rev-parse --short HEAD')}${dirty}`;
   return [
     `- CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length} (nproc ${cpus().length}), RAM ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`,
     `- Node ${process.version} (V8 ${process.versions.v8}), \`node --expose-gc -r ts-node/register/transpile-only\``,
-    `- commit ${git('git rev-parse --short HEAD')}${dirty}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    `- ${source}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     `- load average at start ${LOAD_AT_START}, at end ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' / ')} (1 / 5 / 15 min)`,
