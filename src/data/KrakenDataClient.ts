@@ -500,17 +500,17 @@ export class KrakenDataClient {
         futuresTrades(id, this.context, {
           fetchMissing: (after, before) => this.missedFuturesTrades(id, after, before),
           onGap: (gap) => this.tradeGap('futures', this.futures.url, key, id, gap),
+          contiguous: false,
         }),
       );
     });
   }
 
   /**
-   * Futures REST history between the last trade seen and the first one after the hole. REST trades carry no `seq`:
-   * they are matched by time and `uid`, and at most the number missing (the newest) are kept.
+   * Futures REST history between the last trade seen and the first one after the hole, oldest first. REST trades
+   * carry no `seq`: they are matched by time here and by `uid` in the sequencer.
    */
   private missedFuturesTrades(id: InstrumentId, after: TradeAnchor, before: SequencedTrade): Observable<TradeTick[]> {
-    const missing = before.sequence - after.sequence - 1;
     return this.http.trades(id, { start: after.tsEvent, end: before.tsEvent }).pipe(
       toArray(),
       map((trades) => {
@@ -521,8 +521,7 @@ export class KrakenDataClient {
           seen.add(trade.tradeId);
           between.push(trade);
         }
-        between.sort((a, b) => a.tsEvent - b.tsEvent);
-        return between.length > missing ? between.slice(between.length - missing) : between;
+        return between.sort((a, b) => a.tsEvent - b.tsEvent);
       }),
     );
   }
@@ -665,7 +664,7 @@ export class KrakenDataClient {
   }
 
   private tradeGap(venue: DataVenue, url: string, key: string, instrumentId: InstrumentId, gap: TradeGap): void {
-    const reason = `${instrumentId.toString()} trades ${gap.fromSequence}..${gap.toSequence}: ${gap.reason}`;
+    const reason = `${instrumentId.toString()} trades after #${gap.fromSequence - 1}: ${gap.reason}`;
     this.logger.warn(`${venue} trade gap: ${reason}`);
     this.states.next({
       state: 'gap',
@@ -673,7 +672,7 @@ export class KrakenDataClient {
       venue,
       keys: [key],
       instrumentId,
-      missing: gap.missing - gap.recovered,
+      ...(gap.missing !== undefined ? { missing: gap.missing - gap.recovered } : {}),
       reason,
       ...(gap.error !== undefined ? { error: gap.error } : {}),
     });

@@ -21,11 +21,14 @@ export interface TradeBatch {
 /** Where a stream stands: the number, time and id of the last trade emitted. */
 export type TradeAnchor = Pick<SequencedTrade, 'sequence' | 'tsEvent' | 'tradeId'>;
 
-/** An unrepaired hole: trades numbered `fromSequence`..`toSequence` were missed and REST gave only `recovered`. */
+/**
+ * An unrepaired hole: trades numbered `fromSequence`..`toSequence` were missed and REST gave only `recovered`
+ * (`missing` is known when the numbering is contiguous).
+ */
 export interface TradeGap {
   readonly fromSequence: number;
   readonly toSequence: number;
-  readonly missing: number;
+  readonly missing?: number;
   readonly recovered: number;
   readonly reason: string;
   readonly error?: unknown;
@@ -39,7 +42,17 @@ export interface TradeGapFillOptions {
   fetchMissing(after: TradeAnchor, before: SequencedTrade): Observable<readonly TradeTick[]>;
   /** Called for a hole REST could not (fully) fill. */
   onGap(gap: TradeGap): void;
+  /**
+   * Whether the sequence goes up by exactly one per trade (Spot `trade_id`: documented as sequential). Default true.
+   * When false (Futures `seq`: documented only as a per-product counter), a jump in a live stream is not taken for a
+   * hole; holes are looked for only when a resubscription's snapshot no longer reaches back to the last trade
+   * emitted, and what REST returns is de-duplicated by trade id.
+   */
+  readonly contiguous?: boolean;
 }
+
+/** How many emitted trade ids a non-contiguous sequencer remembers, to de-duplicate what REST returns. */
+const RECENT_IDS = 512;
 
 const bySequence = (a: SequencedTrade, b: SequencedTrade) => a.sequence - b.sequence;
 
@@ -67,11 +80,17 @@ export class TradeSequencer {
   private fillPending = false;
   private held: SequencedTrade[] = [];
   private disposed = false;
+  private readonly contiguous: boolean;
+  /** Non-contiguous mode: ids of the trades emitted last (a ring), for de-duplicating REST answers. */
+  private readonly recent = new Set<string>();
+  private readonly recentOrder: string[] = [];
 
   constructor(
     private readonly emit: (trade: TradeTick) => void,
     private readonly options: TradeGapFillOptions,
-  ) {}
+  ) {
+    this.contiguous = options.contiguous !== false;
+  }
 
   /** Kraken's replay of recent trades (any order). */
   snapshot(trades: readonly SequencedTrade[]): void {
@@ -80,6 +99,17 @@ export class TradeSequencer {
       this.started = true;
       if (sorted.length > 0) this.last = sorted[sorted.length - 1];
       return;
+    }
+    const last = this.last;
+    if (!this.contiguous && !this.fillPending && last !== undefined) {
+      // The replay should reach back to the last trade emitted; if it does not, trades were missed in between.
+      const newer = sorted.filter((trade) => trade.sequence > last.sequence);
+      const reaches = sorted.length === 0 || sorted[0].sequence <= last.sequence;
+      if (newer.length > 0 && !reaches) {
+        this.held.push(...newer);
+        this.fill(last, newer[0]);
+        return;
+      }
     }
     for (let i = 0; i < sorted.length; i++) this.accept(sorted[i]);
   }
@@ -92,9 +122,13 @@ export class TradeSequencer {
       return;
     }
     const last = this.last;
-    if (last === undefined || trade.sequence === last.sequence + 1) {
+    if (
+      last === undefined ||
+      trade.sequence === last.sequence + 1 ||
+      (!this.contiguous && trade.sequence > last.sequence)
+    ) {
       this.last = trade;
-      this.emit(trade);
+      this.emitted(trade);
       return;
     }
     if (trade.sequence <= last.sequence) return; // already emitted
@@ -109,6 +143,23 @@ export class TradeSequencer {
     this.held = [];
   }
 
+  private emitted(trade: TradeTick): void {
+    if (!this.contiguous) {
+      const id = trade.tradeId;
+      this.recent.add(id);
+      this.recentOrder.push(id);
+      if (this.recentOrder.length > RECENT_IDS) this.recent.delete(this.recentOrder.shift() as string);
+    }
+    this.emit(trade);
+  }
+
+  /** What REST returned, minus what was (or is about to be) emitted from the feed. */
+  private fresh(fetched: readonly TradeTick[]): readonly TradeTick[] {
+    if (this.contiguous) return fetched;
+    const held = new Set(this.held.map((trade) => trade.tradeId));
+    return fetched.filter((trade) => !this.recent.has(trade.tradeId) && !held.has(trade.tradeId));
+  }
+
   private fill(after: TradeAnchor, before: SequencedTrade): void {
     this.fillPending = true;
     let fetched: readonly TradeTick[] = [];
@@ -116,24 +167,26 @@ export class TradeSequencer {
     const finish = (error?: unknown): void => {
       if (done || this.disposed) return;
       done = true;
-      const missing = before.sequence - after.sequence - 1;
-      if (fetched.length < missing || error !== undefined) {
+      fetched = this.fresh(fetched);
+      const missing = this.contiguous ? before.sequence - after.sequence - 1 : undefined;
+      if (error !== undefined || (missing !== undefined && fetched.length < missing)) {
         this.options.onGap({
           fromSequence: after.sequence + 1,
           toSequence: before.sequence - 1,
-          missing,
+          ...(missing !== undefined ? { missing } : {}),
           recovered: fetched.length,
           reason:
             error !== undefined
-              ? `could not fetch the ${missing} missed trades: ${messageOf(error)}`
-              : `${missing - fetched.length} of ${missing} missed trades could not be recovered`,
+              ? `could not fetch the missed trades: ${messageOf(error)}`
+              : `${(missing ?? 0) - fetched.length} of ${missing ?? 0} missed trades could not be recovered`,
           ...(error !== undefined ? { error } : {}),
         });
       }
-      for (const trade of fetched) this.emit(trade);
+      for (const trade of fetched) this.emitted(trade);
       // Everything up to the first trade after the hole is now settled.
       const newest = fetched.length > 0 ? fetched[fetched.length - 1] : after;
-      this.last = { sequence: before.sequence - 1, tsEvent: newest.tsEvent, tradeId: newest.tradeId };
+      const settled = this.contiguous ? before.sequence - 1 : Math.max(after.sequence, before.sequence - 1);
+      this.last = { sequence: settled, tsEvent: newest.tsEvent, tradeId: newest.tradeId };
       this.fillPending = false;
       this.filling = undefined;
       const queued = this.held.sort(bySequence);

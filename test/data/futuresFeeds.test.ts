@@ -76,22 +76,36 @@ describe('KrakenDataClient Futures trades', () => {
     await teardown();
   });
 
-  it('fills a seq hole from REST history matched by time and uid', async () => {
-    const { venue, http, client, track, teardown } = setup();
+  it('after a reconnect fills what the trade snapshot no longer covers from REST history, by time and uid', async () => {
+    const { venue, http, client, states, track, teardown } = setup();
     const seen: string[] = [];
+    let snapshots = 0;
+    venue.onSubscribe = (_e, request, socket) => {
+      if (request.feed !== 'trade') return;
+      const trades = snapshots++ === 0 ? [trade(19), trade(18)] : [trade(24), trade(23)]; // newest first
+      socket.reply({ feed: 'trade_snapshot', product_id: 'PF_XBTUSD', trades });
+    };
     track(client.trades(PF).subscribe((t) => seen.push(t.tradeId)));
     venue.advance(0);
     venue.push('futures', trade(20));
+    venue.push('futures', trade(40)); // a jump in seq alone is not taken for a hole on Futures
+    expect(seen).toEqual(['uid-20', 'uid-40']);
     http.trades$ = (id) =>
       of(
-        restTrade(id, 'uid-20', 1, T0 + 20),
-        restTrade(id, 'uid-21', 1, T0 + 21),
-        restTrade(id, 'uid-22', 1, T0 + 22),
-        restTrade(id, 'uid-23', 1, T0 + 23),
+        restTrade(id, 'uid-40', 1, T0 + 40), // already emitted
+        restTrade(id, 'uid-41', 1, T0 + 41),
+        restTrade(id, 'uid-42', 1, T0 + 42),
       );
-    venue.push('futures', trade(23));
-    expect(seen).toEqual(['uid-20', 'uid-21', 'uid-22', 'uid-23']);
-    expect(http.tradeRequests).toEqual([{ id: 'PF_XBTUSD.KRAKEN', start: T0 + 20, end: T0 + 23 }]);
+    venue.onSubscribe = (_e, request, socket) => {
+      if (request.feed === 'trade') {
+        socket.reply({ feed: 'trade_snapshot', product_id: 'PF_XBTUSD', trades: [trade(44), trade(43)] });
+      }
+    };
+    venue.live('futures')!.drop();
+    venue.advance(1_000);
+    expect(http.tradeRequests).toEqual([{ id: 'PF_XBTUSD.KRAKEN', start: T0 + 40, end: T0 + 43 }]);
+    expect(seen).toEqual(['uid-20', 'uid-40', 'uid-41', 'uid-42', 'uid-43', 'uid-44']);
+    expect(states.filter((s) => s.state === 'gap')).toEqual([]);
     await teardown();
   });
 });

@@ -95,6 +95,43 @@ describe('TradeSequencer', () => {
   });
 });
 
+describe('TradeSequencer without contiguous numbering (Futures)', () => {
+  function setup(fetched: TradeTick[]) {
+    const emitted: string[] = [];
+    const asked: [number, number][] = [];
+    const sequencer = new TradeSequencer((t) => emitted.push(t.tradeId), {
+      contiguous: false,
+      fetchMissing: (after, before) => {
+        asked.push([after.sequence, before.sequence]);
+        return of(fetched);
+      },
+      onGap: () => undefined,
+    });
+    return { sequencer, emitted, asked };
+  }
+
+  it('emits increasing numbers without asking REST about jumps', () => {
+    const { sequencer, emitted, asked } = setup([]);
+    sequencer.accept(trade(1));
+    sequencer.accept(trade(5));
+    sequencer.accept(trade(5));
+    sequencer.accept(trade(9));
+    expect(emitted).toEqual(['1', '5', '9']);
+    expect(asked).toEqual([]);
+  });
+
+  it('a replay that still reaches the last trade needs no REST; one that does not is filled without duplicates', () => {
+    const { sequencer, emitted, asked } = setup([rest(5), rest(6), rest(7), rest(8)]);
+    sequencer.snapshot([]);
+    sequencer.accept(trade(5));
+    sequencer.snapshot([trade(4), trade(5), trade(6)]);
+    expect(asked).toEqual([]);
+    sequencer.snapshot([trade(9), trade(8)]);
+    expect(asked).toEqual([[6, 8]]);
+    expect(emitted).toEqual(['5', '6', '7', '8', '9']);
+  });
+});
+
 describe('tradeGapFill', () => {
   it('turns batches into single trades, in order, once each', () => {
     const seen: string[] = [];
