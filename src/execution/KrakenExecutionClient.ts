@@ -139,6 +139,8 @@ export class KrakenExecutionClient {
   private readonly expectedParts = new Set<KrakenProductType>();
   private live?: Subscription;
   private lastAccountKey?: string;
+  /** The error a private stream gave up on (connect() reports it). */
+  private fatal?: Error;
   private closed = false;
 
   constructor(config: KrakenExecClientOptions | KrakenExecClientConfig = {}, deps: KrakenExecutionClientDeps = {}) {
@@ -216,7 +218,7 @@ export class KrakenExecutionClient {
    */
   connect(): Promise<void> {
     if (this.closed) return Promise.reject(new KrakenError('KrakenExecutionClient: closed'));
-    this.start();
+    if (this.fatal !== undefined) return Promise.reject(this.fatal);
     const waits: Observable<unknown>[] = [this.instruments.ensureLoaded()];
     if (this.spot) waits.push(this.spot.ready());
     if (this.futures) waits.push(this.futures.ready());
@@ -232,7 +234,13 @@ export class KrakenExecutionClient {
           : EMPTY,
       ),
     );
-    const ready$ = merge(forkJoin(waits), failures).pipe(
+    const ready$ = merge(
+      failures,
+      defer(() => {
+        this.start(); // after `failures` listens, so that an immediate failure is seen
+        return forkJoin(waits);
+      }),
+    ).pipe(
       timeout({
         first: this.config.httpTimeoutSecs * 3000,
         with: () => throwError(() => new KrakenError('connect: timed out waiting for the private streams')),
@@ -593,8 +601,10 @@ export class KrakenExecutionClient {
       retry({
         delay: (err: unknown, attempt: number) => {
           this.reportError(err, what);
-          if (err instanceof KrakenConfigError || !isRetryableError(err) || isTerminal(err))
+          if (err instanceof KrakenConfigError || !isRetryableError(err) || isTerminal(err)) {
+            this.fatal ??= err instanceof Error ? err : new KrakenError(String(err));
             return throwError(() => err);
+          }
           const delay = backoffDelayMs(attempt, {
             initialDelayMs: this.config.retryDelayInitialMs,
             maxDelayMs: this.config.retryDelayMaxMs,

@@ -20,6 +20,7 @@ import {
   concatMap,
   defer,
   EMPTY,
+  forkJoin,
   from,
   ignoreElements,
   map,
@@ -177,9 +178,7 @@ export class FuturesVenue {
 
   /** Emits once the first `open_orders` and `fills` snapshots have been applied. */
   ready(): Observable<void> {
-    return concat(this.ordersReady.pipe(take(1)), this.fillsReady.pipe(take(1))).pipe(ignoreElements(), (s) =>
-      concat(s, of(undefined)),
-    );
+    return forkJoin([this.ordersReady.pipe(take(1)), this.fillsReady.pipe(take(1))]).pipe(map(() => undefined));
   }
 
   private onOpenOrders(message: unknown): void {
