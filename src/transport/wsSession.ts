@@ -771,7 +771,7 @@ const utf8 = new TextDecoder();
 function textOf(data: unknown): string {
   if (typeof data === 'string') return data;
   if (data instanceof ArrayBuffer) return utf8.decode(new Uint8Array(data));
-  if (ArrayBuffer.isView(data)) return utf8.decode(data);
+  if (ArrayBuffer.isView(data)) return utf8.decode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   if (Array.isArray(data)) return data.map(textOf).join('');
   return String(data);
 }
