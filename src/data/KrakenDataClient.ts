@@ -27,6 +27,7 @@ import {
   type OperatorFunction,
   type SchedulerLike,
 } from 'rxjs';
+import type Decimal from 'decimal.js';
 import { KrakenDataClientConfig, type KrakenDataClientOptions } from '../config/config';
 import type { KrakenLogger } from '../config/logger';
 import { KrakenConfigError, type KrakenDecodeError } from '../errors';
@@ -139,9 +140,12 @@ function definedOnly<T, R>(pick: (value: T) => R | undefined): OperatorFunction<
     );
 }
 
+function sameDecimal(a: Decimal | undefined, b: Decimal | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.eq(b);
+}
+
 function sameFunding(a: FundingRateUpdate, b: FundingRateUpdate): boolean {
-  const eq = (x?: { eq(y: never): boolean }, y?: unknown) =>
-    x === undefined ? y === undefined : y !== undefined && x.eq(y as never);
+  const eq = sameDecimal;
   return (
     eq(a.rate, b.rate) &&
     eq(a.relativeRate, b.relativeRate) &&
@@ -229,9 +233,9 @@ export class KrakenDataClient {
   // ----- live feeds ---------------------------------------------------------------------------------------------
 
   /**
-   * Public trades as they print, each once and in order. After a reconnect (or any hole in Kraken's trade
-   * numbering) the missed trades are fetched over REST and emitted first; what cannot be recovered is reported as a
-   * `gap` on `connectionState$`.
+   * Public trades as they print, each once and in order. After a reconnect (and, on Spot, any hole in Kraken's
+   * `trade_id` numbering) the missed trades are fetched over REST (Spot `Trades`, Futures `/history`) and emitted
+   * first; what cannot be recovered is reported as a `gap` on `connectionState$`.
    */
   trades(instrumentId: InstrumentIdLike): Observable<TradeTick> {
     return defer(() => {
