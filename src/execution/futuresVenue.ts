@@ -13,6 +13,7 @@
  * reconciliation of the orders it does not explain.
  */
 import Decimal from 'decimal.js';
+import * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
 import {
   catchError,
@@ -87,6 +88,7 @@ import type {
   OrderStatusReport,
   PositionStatusReport,
 } from '../model/reports';
+import { toDecimal } from '../model/decimal';
 import { awaitTracker } from './await';
 import { chunks, isOutcomeUnknown, reasonOf, type ExecContext } from './context';
 import type { OrderFact, TrackedOrder } from './orderTracker';
@@ -190,7 +192,7 @@ export class FuturesVenue {
       const open = new Set<string>();
       for (const [index, raw] of orders.entries()) {
         const decoded = decodeOrError(FuturesWsOpenOrder, raw, `Futures open_orders_snapshot order ${index}`);
-        if (decoded._tag === 'Left') {
+        if (E.isLeft(decoded)) {
           this.ctx.reportError(decoded.left);
           continue;
         }
@@ -213,7 +215,7 @@ export class FuturesVenue {
     const reason = typeof message.reason === 'string' ? message.reason : undefined;
     if (message.order !== undefined) {
       const decoded = decodeOrError(FuturesWsOpenOrder, message.order, 'Futures open_orders order');
-      if (decoded._tag === 'Left') {
+      if (E.isLeft(decoded)) {
         this.ctx.reportError(decoded.left);
         return;
       }
@@ -342,7 +344,7 @@ export class FuturesVenue {
     const decodedFills: FuturesWsFill[] = [];
     for (const [index, raw] of fills.entries()) {
       const decoded = decodeOrError(FuturesWsFill, raw, `Futures ${String(message.feed)} fill ${index}`);
-      if (decoded._tag === 'Left') this.ctx.reportError(decoded.left);
+      if (E.isLeft(decoded)) this.ctx.reportError(decoded.left);
       else decodedFills.push(decoded.right);
     }
     decodedFills.sort((a, b) => a.time - b.time);
@@ -426,7 +428,7 @@ export class FuturesVenue {
       ? FuturesWsBalancesSnapshot
       : FuturesWsBalancesUpdate;
     const decoded = decodeOrError(codec, message, `Futures ${String(message.feed)}`);
-    if (decoded._tag === 'Left') {
+    if (E.isLeft(decoded)) {
       this.ctx.reportError(decoded.left);
       return;
     }
@@ -697,12 +699,12 @@ export class FuturesVenue {
           tracker.apply(order, {
             kind: 'updated',
             ...(cmd.quantity !== undefined
-              ? { quantity: new Decimal(String(cmd.quantity)) }
+              ? { quantity: toDecimal(cmd.quantity) }
               : edited?.quantity
                 ? { quantity: edited.quantity }
                 : {}),
-            ...(cmd.price !== undefined ? { price: new Decimal(String(cmd.price)) } : {}),
-            ...(cmd.triggerPrice !== undefined ? { triggerPrice: new Decimal(String(cmd.triggerPrice)) } : {}),
+            ...(cmd.price !== undefined ? { price: toDecimal(cmd.price) } : {}),
+            ...(cmd.triggerPrice !== undefined ? { triggerPrice: toDecimal(cmd.triggerPrice) } : {}),
             ts,
           });
         }),

@@ -13,6 +13,7 @@
  * reported exactly once. `balances` keeps the Spot account state.
  */
 import Decimal from 'decimal.js';
+import * as E from 'fp-ts/Either';
 import {
   catchError,
   concat,
@@ -74,6 +75,7 @@ import type {
   OrderStatusReport,
   PositionStatusReport,
 } from '../model/reports';
+import { toDecimal } from '../model/decimal';
 import { awaitTracker } from './await';
 import { chunks, isOutcomeUnknown, reasonOf, type ExecContext } from './context';
 import type { OrderFact, TrackedOrder } from './orderTracker';
@@ -150,7 +152,7 @@ export class SpotVenue {
     const entries: SpotWsExecution[] = [];
     for (const [index, raw] of frame.data.entries()) {
       const decoded = decodeOrError(SpotWsExecution, raw, `Spot executions entry ${index}`);
-      if (decoded._tag === 'Left') this.ctx.reportError(decoded.left);
+      if (E.isLeft(decoded)) this.ctx.reportError(decoded.left);
       else entries.push(decoded.right);
     }
     if (frame.type === 'snapshot') {
@@ -386,7 +388,7 @@ export class SpotVenue {
     let ts = this.ctx.now();
     for (const [index, raw] of frame.data.entries()) {
       const decoded = decodeOrError(SpotWsBalance, raw, `Spot balances entry ${index}`);
-      if (decoded._tag === 'Left') {
+      if (E.isLeft(decoded)) {
         this.ctx.reportError(decoded.left);
         continue;
       }
@@ -565,9 +567,9 @@ export class SpotVenue {
       const updated = (): void =>
         void tracker.apply(order, {
           kind: 'updated',
-          ...(cmd.quantity !== undefined ? { quantity: new Decimal(String(cmd.quantity)) } : {}),
-          ...(cmd.price !== undefined ? { price: new Decimal(String(cmd.price)) } : {}),
-          ...(cmd.triggerPrice !== undefined ? { triggerPrice: new Decimal(String(cmd.triggerPrice)) } : {}),
+          ...(cmd.quantity !== undefined ? { quantity: toDecimal(cmd.quantity) } : {}),
+          ...(cmd.price !== undefined ? { price: toDecimal(cmd.price) } : {}),
+          ...(cmd.triggerPrice !== undefined ? { triggerPrice: toDecimal(cmd.triggerPrice) } : {}),
           ts: this.ctx.now(),
         });
       const request$: Observable<unknown> = viaWs
