@@ -336,7 +336,13 @@ export const demoCommand: Command = async (args, { io, signal }) => {
   // quickly and the simulated clock stays behind the real one.
   const startTime = Math.floor(startedAt / 60_000) * 60_000 - 20 * 60_000;
   const sim = await KrakenSimulator.start({ seed, clock: 'manual', startTime });
-  const driver = setInterval(() => sim.clock.advance(DRIVER_MS * speed), DRIVER_MS);
+  // Advance by the real time that passed (times the speed), so a busy machine slows the view, not the market.
+  let driven = Date.now();
+  const driver = setInterval(() => {
+    const now = Date.now();
+    sim.clock.advance((now - driven) * speed);
+    driven = now;
+  }, DRIVER_MS);
   const clientConfig = { ...sim.config(), productTypes: ['SPOT', 'FUTURES'] as const, logger };
   const node = new TradingNode({
     traderId: 'DEMO-001',
