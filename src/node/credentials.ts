@@ -10,8 +10,11 @@ import type { KrakenRawHttpClient } from '../http/KrakenRawHttpClient';
 import type { KrakenProductType } from '../model/identifiers';
 import type { CurrencyPair, Instrument } from '../model/instruments';
 
-/** What a start-up credentials check found wrong. */
-export type CredentialsProblem = 'missing' | 'rejected' | 'cannot-trade';
+/**
+ * What a start-up credentials check found wrong: no key, a key Kraken refuses, a key without the permission to
+ * read the account, a key without the permission to trade.
+ */
+export type CredentialsProblem = 'missing' | 'rejected' | 'cannot-query' | 'cannot-trade';
 
 const PRODUCT_NAME: Record<KrakenProductType, string> = { SPOT: 'Kraken Spot', FUTURES: 'Kraken Futures' };
 
@@ -65,18 +68,20 @@ function credentialsError(
   const options = credentialOptions(config, productType);
   const source = config.credentials(productType)?.source;
   const key = source === undefined ? '' : source === 'config' ? ` given in ${options}` : ` from ${source}`;
-  const what =
-    problem === 'missing'
-      ? 'has no API key'
-      : problem === 'rejected'
-        ? `refused the API key${key}`
-        : `does not let the API key${key} trade`;
+  const what = {
+    missing: 'has no API key',
+    rejected: `refused the API key${key}`,
+    'cannot-query': `does not let the API key${key} read the account`,
+    'cannot-trade': `does not let the API key${key} trade`,
+  }[problem];
   const fix =
     problem === 'cannot-trade'
       ? productType === 'SPOT'
         ? `give the key the permission "Orders and trades: Create & modify orders", or set ${keyVar}/${secretVar} to a key that has it`
         : `use a key with full access (order entry) in ${keyVar}/${secretVar}`
-      : `set ${keyVar} and ${secretVar}, or ${options}, to a valid ${PRODUCT_NAME[productType]} API key and secret`;
+      : problem === 'cannot-query'
+        ? `give the key the permissions "Funds: Query" and "Orders and trades: Query open orders & trades / Query closed orders & trades", or set ${keyVar}/${secretVar} to a key that has them`
+        : `set ${keyVar} and ${secretVar}, or ${options}, to a valid ${PRODUCT_NAME[productType]} API key and secret`;
   const message = `${PRODUCT_NAME[productType]} (${productType}) ${what}${reason ? ` (${reason})` : ''}: ${fix}`;
   return new KrakenCredentialsError(
     productType,
@@ -131,12 +136,15 @@ export function checkCredentials(
   return call.pipe(
     map(() => undefined),
     catchError((err: unknown) => {
-      const reason =
-        productType === 'SPOT'
-          ? (spotReason(err, SPOT_KEY_ERRORS) ?? spotReason(err, SPOT_PERMISSION_ERRORS))
-          : futuresReason(err);
-      if (reason === undefined) return throwError(() => err);
-      return throwError(() => credentialsError(config, productType, 'rejected', reason, err));
+      const rejected = productType === 'SPOT' ? spotReason(err, SPOT_KEY_ERRORS) : futuresReason(err);
+      if (rejected !== undefined) {
+        return throwError(() => credentialsError(config, productType, 'rejected', rejected, err));
+      }
+      const denied = productType === 'SPOT' ? spotReason(err, SPOT_PERMISSION_ERRORS) : undefined;
+      if (denied !== undefined) {
+        return throwError(() => credentialsError(config, productType, 'cannot-query', denied, err));
+      }
+      return throwError(() => err);
     }),
   );
 }

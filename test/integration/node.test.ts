@@ -114,6 +114,16 @@ describe('TradingNode against the simulator', () => {
     expect(err.message).toContain('KRAKEN_SPOT_API_KEY');
   });
 
+  it('rejects a Spot key that may not read the account (EGeneral:Permission denied on Balance)', async () => {
+    sim.faults.failNextRest({ path: '/0/private/Balance', krakenError: 'EGeneral:Permission denied' });
+    const node = makeNode({ execClients: { KRAKEN: clients({ productTypes: ['SPOT'] }) } });
+    const err = await startFailure(node);
+    expect(err.problem).toBe('cannot-query');
+    expect(err.message).toMatch(
+      /does not let the API key .* read the account \(EGeneral:Permission denied\): .*"Funds: Query"/,
+    );
+  });
+
   it('places nothing when it checks the trading permission', async () => {
     const before = sim.engine.accountOrders(sim.accounts().spot).length;
     const node = makeNode({ execClients: { KRAKEN: clients({ productTypes: ['SPOT'] }) }, reconciliation: false });
