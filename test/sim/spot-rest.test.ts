@@ -100,6 +100,14 @@ describe('KrakenSimulator spot REST', () => {
       expect(rows[0][6]).toBeGreaterThan(first[first.length - 1][6] as number);
     });
 
+    it('Trades without `since` answers the most recent `count` trades', async () => {
+      sim.clock.advance(5 * 60_000);
+      const all = (await publicGet(sim, 'Trades', 'pair=XBTUSD')).json.result.XXBTZUSD as unknown[][];
+      const latest = (await publicGet(sim, 'Trades', 'pair=XBTUSD&count=5')).json.result.XXBTZUSD as unknown[][];
+      expect(all.length).toBeGreaterThan(5);
+      expect(latest.map((row) => row[6])).toEqual(all.slice(-5).map((row) => row[6]));
+    });
+
     it('Depth', async () => {
       const depth = await publicGet(sim, 'Depth', 'pair=XBTUSD&count=5');
       expect(shape(depth.json)).toEqual(shape(fixture('2.8-depth-order-book-snapshot-1')));

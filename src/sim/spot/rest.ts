@@ -148,7 +148,9 @@ export function attachSpotRest(ctx: SimContext, auth: SpotAuth, trading: SpotTra
     let sinceNs = -1n;
     if (since !== null && /^\d+$/.test(since))
       sinceNs = since.length > 12 ? BigInt(since) : BigInt(since) * 1_000_000_000n;
-    const trades = market.trades.filter((t) => nanos(t.time) > sinceNs).slice(0, count);
+    // Without `since` Kraken answers the most recent `count` trades; with it, the first `count` after it.
+    const after = market.trades.filter((t) => nanos(t.time) > sinceNs);
+    const trades = since === null ? after.slice(-count) : after.slice(0, count);
     const lastTrade = trades[trades.length - 1];
     return {
       result: {
