@@ -190,7 +190,7 @@ export function orderBook(
         const { sequence, tsEvent, tsInit } = message;
         subscriber.next({
           type: 'book',
-          book: new BookView(id, state.bids.viewOf(depth), state.asks.viewOf(depth), sequence, tsEvent, tsInit),
+          book: new BookView(id, state.bids.view(), state.asks.view(), depth, sequence, tsEvent, tsInit),
           deltas: bookDeltas(id, deltas, isSnapshot, sequence, tsEvent, tsInit),
         });
       };
@@ -215,8 +215,8 @@ export function orderBook(
         live = true;
         if (!checksumMatches(message)) return;
         const deltas: Delta[] = [new Delta('CLEAR', 'BID', undefined), new Delta('CLEAR', 'ASK', undefined)];
-        for (const level of state.bids.levels) deltas.push(new Delta('ADD', 'BID', level));
-        for (const level of state.asks.levels) deltas.push(new Delta('ADD', 'ASK', level));
+        for (const level of state.bids.toArray()) deltas.push(new Delta('ADD', 'BID', level));
+        for (const level of state.asks.toArray()) deltas.push(new Delta('ADD', 'ASK', level));
         emit(message, id, deltas, true);
       };
 

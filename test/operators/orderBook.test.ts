@@ -41,21 +41,32 @@ class ReferenceBook {
   }
 }
 
-// Prices on a small grid around 45 000 so that updates hit existing levels often; sizes with up to 8 decimals.
-const price = (side: 'bid' | 'ask') =>
-  fc.integer({ min: 0, max: 60 }).map((ticks) => (side === 'bid' ? 450_000 - ticks : 450_001 + ticks) / 10);
+// Prices on a grid around 45 000 so that updates hit existing levels often; sizes with up to 8 decimals. Small
+// books (one chunk) and large ones (several 64-level chunks that split and merge) are both generated.
+const price = (side: 'bid' | 'ask', ticks: number) =>
+  fc.integer({ min: 0, max: ticks }).map((tick) => (side === 'bid' ? 450_000 - tick : 450_001 + tick) / 10);
 const size = fc.oneof(
   fc.constant(0),
   fc.integer({ min: 1, max: 5_000_000_000 }).map((units) => Number(formatFixed(units / 1e8, 8))),
 );
-const levelsOf = (side: 'bid' | 'ask', max: number) =>
-  fc.array(fc.record({ price: price(side), size }), { maxLength: max });
+/** Mostly deletes: empties whole stretches of a large book, so that chunks shrink and merge. */
+const deleteHeavySize = fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: size });
+const levelsOf = (side: 'bid' | 'ask', ticks: number, max: number, sizes = size) =>
+  fc.array(fc.record({ price: price(side, ticks), size: sizes }), { maxLength: max, size: 'max' });
 
-const messages = fc.record({
-  snapshotBids: levelsOf('bid', 40),
-  snapshotAsks: levelsOf('ask', 40),
-  updates: fc.array(fc.record({ bids: levelsOf('bid', 3), asks: levelsOf('ask', 3) }), { maxLength: 60 }),
-});
+const bookOf = (ticks: number, snapshotLevels: number, updateLevels: number, sizes = size) =>
+  fc.record({
+    snapshotBids: levelsOf('bid', ticks, snapshotLevels),
+    snapshotAsks: levelsOf('ask', ticks, snapshotLevels),
+    updates: fc.array(
+      fc.record({
+        bids: levelsOf('bid', ticks, updateLevels, sizes),
+        asks: levelsOf('ask', ticks, updateLevels, sizes),
+      }),
+      { maxLength: 60 },
+    ),
+  });
+const messages = fc.oneof(bookOf(60, 40, 3), bookOf(400, 400, 30), bookOf(200, 400, 40, deleteHeavySize));
 
 async function run(input: BookMessage[], depth: number, options = {}): Promise<OrderBookEvent[]> {
   return lastValueFrom(
@@ -74,41 +85,45 @@ const refText = (pairs: [number, number][]) =>
 describe('orderBook against a reference book', () => {
   it('maintains the same book as a from-scratch model and agrees with every Kraken checksum', async () => {
     await fc.assert(
-      fc.asyncProperty(messages, fc.constantFrom(10, 25), async ({ snapshotBids, snapshotAsks, updates }, depth) => {
-        const reference = new ReferenceBook();
-        const expected: [number, number][][][] = [];
-        reference.apply(reference.bids, snapshotBids);
-        reference.apply(reference.asks, snapshotAsks);
-        reference.truncate(depth);
-        const input: BookMessage[] = [
-          {
-            kind: 'snapshot',
-            instrumentId: BTC,
-            bids: snapshotBids,
-            asks: snapshotAsks,
-            checksum: reference.checksum(),
-            tsEvent: 0,
-            tsInit: 0,
-          },
-        ];
-        expected.push([reference.sortedBids(), reference.sortedAsks()]);
-        updates.forEach(({ bids, asks }, i) => {
-          reference.apply(reference.bids, bids);
-          reference.apply(reference.asks, asks);
+      fc.asyncProperty(
+        messages,
+        fc.constantFrom(10, 25, 150, 1000),
+        async ({ snapshotBids, snapshotAsks, updates }, depth) => {
+          const reference = new ReferenceBook();
+          const expected: [number, number][][][] = [];
+          reference.apply(reference.bids, snapshotBids);
+          reference.apply(reference.asks, snapshotAsks);
           reference.truncate(depth);
-          const checksum = reference.checksum();
-          input.push({ kind: 'update', instrumentId: BTC, bids, asks, checksum, tsEvent: i + 1, tsInit: i + 1 });
+          const input: BookMessage[] = [
+            {
+              kind: 'snapshot',
+              instrumentId: BTC,
+              bids: snapshotBids,
+              asks: snapshotAsks,
+              checksum: reference.checksum(),
+              tsEvent: 0,
+              tsInit: 0,
+            },
+          ];
           expected.push([reference.sortedBids(), reference.sortedAsks()]);
-        });
+          updates.forEach(({ bids, asks }, i) => {
+            reference.apply(reference.bids, bids);
+            reference.apply(reference.asks, asks);
+            reference.truncate(depth);
+            const checksum = reference.checksum();
+            input.push({ kind: 'update', instrumentId: BTC, bids, asks, checksum, tsEvent: i + 1, tsInit: i + 1 });
+            expected.push([reference.sortedBids(), reference.sortedAsks()]);
+          });
 
-        const events = await run(input, depth);
-        expect(events.map((e) => e.type)).toEqual(input.map(() => 'book'));
-        events.forEach((event, i) => {
-          const { book } = event as OrderBookUpdate;
-          expect(text(book.bids)).toEqual(refText(expected[i][0]));
-          expect(text(book.asks)).toEqual(refText(expected[i][1]));
-        });
-      }),
+          const events = await run(input, depth);
+          expect(events.map((e) => e.type)).toEqual(input.map(() => 'book'));
+          events.forEach((event, i) => {
+            const { book } = event as OrderBookUpdate;
+            expect(text(book.bids)).toEqual(refText(expected[i][0]));
+            expect(text(book.asks)).toEqual(refText(expected[i][1]));
+          });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -1,12 +1,15 @@
 /**
- * The maintained L2 book behind `orderBook()`. Hot path: no Decimal, no sorting, minimal allocation.
+ * The maintained L2 book behind `orderBook()`. Hot path: no Decimal, no sorting, minimal allocation and copying.
  *
- * Each side is a pair of parallel arrays sorted best first: `keys` (numbers, ascending: the price for asks, minus
- * the price for bids) searched by bisection, and `levels` (immutable {@link Level}s carrying the price and size
- * text formatted once, on insert or change, with the instrument's precision). Decimals and checksum text are made
- * lazily, on first read. For the Kraken checksum each level hashes its own text once; the checksum folds the 20
- * levels' CRCs by linearity (four table lookups per level) and keeps the register after each of them, so an update
- * only re-folds from the first level it touched.
+ * Each side is a list of chunks (≤ 64 levels each, best first) of immutable {@link Level}s carrying the price and
+ * size text formatted once, on insert or change, with the instrument's precision, next to internal chunks of sort
+ * keys (the price for asks, minus the price for bids) searched by bisection. Emitted books share the level chunks:
+ * after an emission a chunk is copied before its next write (copy-on-write), so an update costs a chunk and the chunk
+ * directory, not the whole depth, and a book is flattened into an array only when `bids`/`asks` is read.
+ *
+ * Decimals are made on first read. For the Kraken checksum each level hashes its own text once; the checksum folds
+ * the 20 levels' CRCs by linearity (four table lookups per level) and keeps the register after each of them, so an
+ * update only re-folds from the first checksummed level it touched.
  */
 import Decimal from 'decimal.js';
 import type { InstrumentId } from '../../model/identifiers';
@@ -80,32 +83,56 @@ export class Delta implements OrderBookDelta {
   }
 }
 
-/** An immutable view of the book at one moment; `spread` and `mid` are computed on first read. */
+/** The first `depth` levels of a chunk list, as one array (the chunk itself when it holds them all). */
+function flatten(chunks: readonly (readonly Level[])[], depth: number): readonly Level[] {
+  if (chunks.length === 0) return [];
+  if (chunks.length === 1 && chunks[0].length <= depth) return chunks[0];
+  const out: Level[] = [];
+  for (let c = 0; c < chunks.length && out.length < depth; c++) {
+    const chunk = chunks[c];
+    const take = Math.min(chunk.length, depth - out.length);
+    for (let i = 0; i < take; i++) out.push(chunk[i]);
+  }
+  return out;
+}
+
+/** An immutable view of the book at one moment; level arrays, `spread` and `mid` are built on first read. */
 export class BookView implements OrderBook {
+  private bidLevels: readonly Level[] | undefined = undefined;
+  private askLevels: readonly Level[] | undefined = undefined;
   private spreadValue: Decimal | null | undefined = undefined;
   private midValue: Decimal | null | undefined = undefined;
 
   constructor(
     readonly instrumentId: InstrumentId,
-    readonly bids: readonly Level[],
-    readonly asks: readonly Level[],
+    private readonly bidChunks: readonly (readonly Level[])[],
+    private readonly askChunks: readonly (readonly Level[])[],
+    private readonly depth: number,
     readonly sequence: number | undefined,
     readonly tsEvent: number,
     readonly tsInit: number,
   ) {}
 
+  get bids(): readonly Level[] {
+    return (this.bidLevels ??= flatten(this.bidChunks, this.depth));
+  }
+
+  get asks(): readonly Level[] {
+    return (this.askLevels ??= flatten(this.askChunks, this.depth));
+  }
+
   get bestBid(): Level | undefined {
-    return this.bids[0];
+    return this.bidChunks.length === 0 ? undefined : this.bidChunks[0][0];
   }
 
   get bestAsk(): Level | undefined {
-    return this.asks[0];
+    return this.askChunks.length === 0 ? undefined : this.askChunks[0][0];
   }
 
   get spread(): Decimal | undefined {
     if (this.spreadValue === undefined) {
-      const bid = this.bids[0];
-      const ask = this.asks[0];
+      const bid = this.bestBid;
+      const ask = this.bestAsk;
       this.spreadValue = bid === undefined || ask === undefined ? null : ask.price.minus(bid.price);
     }
     return this.spreadValue ?? undefined;
@@ -113,8 +140,8 @@ export class BookView implements OrderBook {
 
   get mid(): Decimal | undefined {
     if (this.midValue === undefined) {
-      const bid = this.bids[0];
-      const ask = this.asks[0];
+      const bid = this.bestBid;
+      const ask = this.bestAsk;
       this.midValue = bid === undefined || ask === undefined ? null : ask.price.plus(bid.price).div(2);
     }
     return this.midValue ?? undefined;
@@ -137,16 +164,29 @@ export type Formatter = (value: number) => string;
 
 const NOT_DIRTY = Number.MAX_SAFE_INTEGER;
 
-/** One side of the book, best first. */
+/** Chunks grow to this many levels, then split in two. */
+const MAX_CHUNK = 64;
+/** A chunk that shrinks below this many levels merges with a neighbour when they fit in one. */
+const MIN_CHUNK = 16;
+
+/** One side of the book, best first, in copy-on-write chunks. */
 export class BookSideState {
-  readonly keys: number[] = [];
-  readonly levels: Level[] = [];
-  /** Lowest index changed since the last checksum. */
+  /** Level chunks, best first, never empty. Shared with views: written only when stamped with `generation`. */
+  private chunks: Level[][] = [];
+  /** Sort keys, chunk by chunk (ascending). Internal: written in place. */
+  private readonly keyChunks: number[][] = [];
+  /** The generation in which each chunk was copied (or made); only then may it be written. */
+  private readonly chunkStamps: number[] = [];
+  /** The generation in which the directory `chunks` was copied (or made). */
+  private directoryStamp = 0;
+  /** Bumped when a view takes the chunks: everything made before is then frozen. */
+  private generation = 0;
+  /** Something changed since the last view. */
+  private changed = true;
+  /** Total number of levels. */
+  length = 0;
+  /** Lowest index (capped) changed since the last checksum. */
   checksumDirtyFrom = NOT_DIRTY;
-  /** Lowest index changed since the last view. */
-  viewDirtyFrom = 0;
-  /** The top-`depth` levels handed to the last view; reused while nothing in it changed. */
-  view: readonly Level[] = [];
 
   constructor(
     readonly side: BookSide,
@@ -154,89 +194,213 @@ export class BookSideState {
     readonly direction: 1 | -1,
   ) {}
 
-  /** Index of the first key ≥ `key`. */
-  private search(key: number): number {
-    const keys = this.keys;
+  /** The chunks for a view: frozen from now on (later writes copy them first). */
+  view(): readonly (readonly Level[])[] {
+    if (this.changed) {
+      this.generation++;
+      this.changed = false;
+    }
+    return this.chunks;
+  }
+
+  /** Every level, best first (a copy). */
+  toArray(): Level[] {
+    const out: Level[] = [];
+    for (const chunk of this.chunks) for (const level of chunk) out.push(level);
+    return out;
+  }
+
+  /** Writes the best `count` levels into `out` (reused); returns how many there are. */
+  top(count: number, out: Level[]): number {
+    let n = 0;
+    for (let c = 0; c < this.chunks.length && n < count; c++) {
+      const chunk = this.chunks[c];
+      for (let i = 0; i < chunk.length && n < count; i++) out[n++] = chunk[i];
+    }
+    return n;
+  }
+
+  clear(): void {
+    this.chunks = [];
+    this.keyChunks.length = 0;
+    this.chunkStamps.length = 0;
+    this.directoryStamp = this.generation;
+    this.length = 0;
+    this.changed = true;
+    this.checksumDirtyFrom = 0;
+  }
+
+  private writableDirectory(): Level[][] {
+    if (this.directoryStamp !== this.generation) {
+      this.chunks = this.chunks.slice();
+      this.directoryStamp = this.generation;
+    }
+    return this.chunks;
+  }
+
+  private writableChunk(c: number): Level[] {
+    if (this.chunkStamps[c] !== this.generation) {
+      const directory = this.writableDirectory();
+      directory[c] = directory[c].slice();
+      this.chunkStamps[c] = this.generation;
+    }
+    return this.chunks[c];
+  }
+
+  private insertChunk(c: number, levels: Level[], keys: number[]): void {
+    this.writableDirectory().splice(c, 0, levels);
+    this.keyChunks.splice(c, 0, keys);
+    this.chunkStamps.splice(c, 0, this.generation);
+  }
+
+  private removeChunk(c: number): void {
+    this.writableDirectory().splice(c, 1);
+    this.keyChunks.splice(c, 1);
+    this.chunkStamps.splice(c, 1);
+  }
+
+  /** The chunk that holds `key` or where it goes: the first whose worst key is ≥ `key`, else the last. */
+  private findChunk(key: number): number {
+    const keyChunks = this.keyChunks;
     let lo = 0;
-    let hi = keys.length;
+    let hi = keyChunks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (keys[mid] < key) lo = mid + 1;
+      const keys = keyChunks[mid];
+      if (keys[keys.length - 1] < key) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  private touched(index: number): void {
+  /** Index of the first level of chunk `c`, counted only as far as `cap` (enough to compare with 10). */
+  private firstIndexOf(c: number): number {
+    let index = 0;
+    for (let i = 0; i < c && index < CHECKSUM_LEVELS; i++) index += this.keyChunks[i].length;
+    return index;
+  }
+
+  private touched(c: number, i: number): void {
+    this.changed = true;
+    const index = (c === 0 ? 0 : this.firstIndexOf(c)) + i;
     if (index < this.checksumDirtyFrom) this.checksumDirtyFrom = index;
-    if (index < this.viewDirtyFrom) this.viewDirtyFrom = index;
   }
 
   /** Sets (size > 0) or deletes (size 0) the level at `price`; records what changed in `deltas`. */
   apply(price: number, size: number, formatPrice: Formatter, formatSize: Formatter, deltas: Delta[]): void {
     const key = this.direction === 1 ? price : -price;
-    const keys = this.keys;
-    const levels = this.levels;
+    if (this.keyChunks.length === 0) {
+      if (size === 0) return;
+      const level = new Level(formatPrice(price), formatSize(size));
+      this.insertChunk(0, [level], [key]);
+      this.length = 1;
+      this.touched(0, 0);
+      deltas.push(new Delta('ADD', this.side, level));
+      return;
+    }
+    const c = this.findChunk(key);
+    const keys = this.keyChunks[c];
     const length = keys.length;
-    const index = this.search(key);
+    let lo = 0;
+    let hi = length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    const index = lo;
     const found = index < length && keys[index] === key;
     if (size === 0) {
       if (!found) return; // a delete for a level we do not hold (e.g. beyond our depth): nothing changes
-      const removed = levels[index];
+      this.touched(c, index);
+      const chunk = this.writableChunk(c);
+      const removed = chunk[index];
       for (let i = index + 1; i < length; i++) {
         keys[i - 1] = keys[i];
-        levels[i - 1] = levels[i];
+        chunk[i - 1] = chunk[i];
       }
       keys.pop();
-      levels.pop();
-      this.touched(index);
+      chunk.pop();
+      this.length--;
+      if (length === 1) this.removeChunk(c);
+      else if (length - 1 < MIN_CHUNK) this.mergeAround(c);
       deltas.push(new Delta('DELETE', this.side, removed));
       return;
     }
     if (found) {
-      const level = new Level(levels[index].priceText, formatSize(size));
-      levels[index] = level;
-      this.touched(index);
+      const chunk = this.writableChunk(c);
+      const level = new Level(chunk[index].priceText, formatSize(size));
+      chunk[index] = level;
+      this.touched(c, index);
       deltas.push(new Delta('UPDATE', this.side, level));
       return;
     }
     const level = new Level(formatPrice(price), formatSize(size));
+    const chunk = this.writableChunk(c);
     keys.push(key);
-    levels.push(level);
+    chunk.push(level);
     for (let i = length; i > index; i--) {
       keys[i] = keys[i - 1];
-      levels[i] = levels[i - 1];
+      chunk[i] = chunk[i - 1];
     }
     keys[index] = key;
-    levels[index] = level;
-    this.touched(index);
+    chunk[index] = level;
+    this.length++;
+    this.touched(c, index);
+    if (length + 1 > MAX_CHUNK) this.split(c);
     deltas.push(new Delta('ADD', this.side, level));
+  }
+
+  private split(c: number): void {
+    const chunk = this.writableChunk(c);
+    const keys = this.keyChunks[c];
+    const half = chunk.length >>> 1;
+    const tailLevels = chunk.slice(half);
+    const tailKeys = keys.slice(half);
+    chunk.length = half;
+    keys.length = half;
+    this.insertChunk(c + 1, tailLevels, tailKeys);
+  }
+
+  /** Merges chunk `c` into a neighbour when both fit in one chunk. */
+  private mergeAround(c: number): void {
+    const keyChunks = this.keyChunks;
+    let into = -1;
+    if (c + 1 < keyChunks.length && keyChunks[c].length + keyChunks[c + 1].length <= MAX_CHUNK) into = c;
+    else if (c > 0 && keyChunks[c - 1].length + keyChunks[c].length <= MAX_CHUNK) into = c - 1;
+    if (into < 0) return;
+    const target = this.writableChunk(into);
+    const targetKeys = keyChunks[into];
+    const source = this.chunks[into + 1];
+    const sourceKeys = keyChunks[into + 1];
+    for (let i = 0; i < source.length; i++) {
+      target.push(source[i]);
+      targetKeys.push(sourceKeys[i]);
+    }
+    this.removeChunk(into + 1);
   }
 
   /** Drops the levels beyond `depth` (Kraken Spot sends no deletes for levels that leave the window). */
   truncate(depth: number, deltas: Delta[]): void {
-    const levels = this.levels;
-    if (levels.length <= depth) return;
-    for (let i = depth; i < levels.length; i++) deltas.push(new Delta('DELETE', this.side, levels[i]));
-    // Only indices ≥ depth go: the shown levels and the top 10 (depth ≥ 10 with checksums) are untouched.
-    levels.length = depth;
-    this.keys.length = depth;
-  }
-
-  clear(): void {
-    this.keys.length = 0;
-    this.levels.length = 0;
-    this.checksumDirtyFrom = 0;
-    this.viewDirtyFrom = 0;
-  }
-
-  /** The best `depth` levels as an array no later change touches. */
-  viewOf(depth: number): readonly Level[] {
-    if (this.viewDirtyFrom < depth) {
-      this.view = this.levels.slice(0, depth);
+    if (this.length <= depth) return;
+    // Find the chunk holding index `depth`, then drop from there on, reporting the dropped levels best first.
+    let c = 0;
+    let first = 0;
+    while (first + this.keyChunks[c].length <= depth) first += this.keyChunks[c++].length;
+    for (let k = c; k < this.chunks.length; k++) {
+      const chunk = this.chunks[k];
+      for (let i = k === c ? depth - first : 0; i < chunk.length; i++)
+        deltas.push(new Delta('DELETE', this.side, chunk[i]));
     }
-    this.viewDirtyFrom = NOT_DIRTY;
-    return this.view;
+    const keep = depth - first;
+    while (this.keyChunks.length > c + (keep > 0 ? 1 : 0)) this.removeChunk(this.keyChunks.length - 1);
+    if (keep > 0) {
+      this.writableChunk(c).length = keep;
+      this.keyChunks[c].length = keep;
+    }
+    this.length = depth;
+    this.changed = true;
+    // Only indices ≥ depth go: the top 10 (depth ≥ 10 with checksums) are untouched.
   }
 }
 
@@ -248,6 +412,9 @@ export class BookState {
   private readonly registers = new Int32Array(2 * CHECKSUM_LEVELS + 1);
   /** How many positions of `registers` are valid. */
   private validPositions = 0;
+  /** Scratch for the top 10 levels of each side. */
+  private readonly askTop: Level[] = [];
+  private readonly bidTop: Level[] = [];
 
   constructor() {
     this.registers[0] = CRC32_START;
@@ -259,12 +426,14 @@ export class BookState {
     this.validPositions = 0;
   }
 
-  /** Kraken Spot's checksum of the current book, re-hashing only from the first changed checksummed level. */
+  /** Kraken Spot's checksum of the current book, re-folding only from the first changed checksummed level. */
   checksum(): number {
     const asks = this.asks;
     const bids = this.bids;
-    const askCount = Math.min(asks.levels.length, CHECKSUM_LEVELS);
-    const bidCount = Math.min(bids.levels.length, CHECKSUM_LEVELS);
+    const askTop = this.askTop;
+    const bidTop = this.bidTop;
+    const askCount = asks.top(CHECKSUM_LEVELS, askTop);
+    const bidCount = bids.top(CHECKSUM_LEVELS, bidTop);
     // A change at index ≥ 10 of a side leaves its top 10 (and their count) as they were.
     let valid = this.validPositions;
     if (asks.checksumDirtyFrom < CHECKSUM_LEVELS && asks.checksumDirtyFrom < valid) valid = asks.checksumDirtyFrom;
@@ -276,7 +445,7 @@ export class BookState {
     const registers = this.registers;
     let register = registers[valid];
     for (let position = valid; position < total; position++) {
-      const level = position < askCount ? asks.levels[position] : bids.levels[position - askCount];
+      const level = position < askCount ? askTop[position] : bidTop[position - askCount];
       if (level.crcLength < 0) level.hashForChecksum();
       // By linearity: hashing the level's text from `register` = shifting `register` past it, xor its own CRC.
       register = crc32Shift(register, level.crcLength) ^ level.crc;
