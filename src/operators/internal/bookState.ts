@@ -86,13 +86,15 @@ export class Delta implements OrderBookDelta {
 /** The first `depth` levels of a chunk list, as one array (the chunk itself when it holds them all). */
 function flatten(chunks: readonly (readonly Level[])[], depth: number): readonly Level[] {
   if (chunks.length === 0) return [];
-  if (chunks.length === 1 && chunks[0].length <= depth) return chunks[0];
-  const out: Level[] = [];
-  for (let c = 0; c < chunks.length && out.length < depth; c++) {
-    const chunk = chunks[c];
-    const take = Math.min(chunk.length, depth - out.length);
-    for (let i = 0; i < take; i++) out.push(chunk[i]);
-  }
+  const first = chunks[0];
+  if (first.length >= depth) return first.length === depth ? first : first.slice(0, depth);
+  // Only the chunks that reach into the first `depth` levels; `concat` copies them natively.
+  let count = first.length;
+  let end = 1;
+  while (end < chunks.length && count < depth) count += chunks[end++].length;
+  if (end === 1) return first;
+  const out = first.concat(...chunks.slice(1, end));
+  if (out.length > depth) out.length = depth;
   return out;
 }
 
