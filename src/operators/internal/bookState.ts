@@ -275,7 +275,7 @@ export class BookSideState {
     return lo;
   }
 
-  /** Index of the first level of chunk `c`, counted only as far as `cap` (enough to compare with 10). */
+  /** Index of the first level of chunk `c`, counted only until it reaches 10 (all the checksum needs to know). */
   private firstIndexOf(c: number): number {
     let index = 0;
     for (let i = 0; i < c && index < CHECKSUM_LEVELS; i++) index += this.keyChunks[i].length;
@@ -391,8 +391,9 @@ export class BookSideState {
     while (first + this.keyChunks[c].length <= depth) first += this.keyChunks[c++].length;
     for (let k = c; k < this.chunks.length; k++) {
       const chunk = this.chunks[k];
-      for (let i = k === c ? depth - first : 0; i < chunk.length; i++)
+      for (let i = k === c ? depth - first : 0; i < chunk.length; i++) {
         deltas.push(new Delta('DELETE', this.side, chunk[i]));
+      }
     }
     const keep = depth - first;
     while (this.keyChunks.length > c + (keep > 0 ? 1 : 0)) this.removeChunk(this.keyChunks.length - 1);
@@ -402,7 +403,7 @@ export class BookSideState {
     }
     this.length = depth;
     this.changed = true;
-    // Only indices ≥ depth go: the top 10 (depth ≥ 10 with checksums) are untouched.
+    if (depth < this.checksumDirtyFrom) this.checksumDirtyFrom = depth;
   }
 }
 
