@@ -212,14 +212,12 @@ export class BookSideState {
     return out;
   }
 
-  /** Writes the best `count` levels into `out` (reused); returns how many there are. */
-  top(count: number, out: Level[]): number {
-    let n = 0;
-    for (let c = 0; c < this.chunks.length && n < count; c++) {
-      const chunk = this.chunks[c];
-      for (let i = 0; i < chunk.length && n < count; i++) out[n++] = chunk[i];
-    }
-    return n;
+  /** The level at `index` (< length), walking the chunks (the first one usually holds the top 10). */
+  levelAt(index: number): Level {
+    const chunks = this.chunks;
+    let c = 0;
+    while (index >= chunks[c].length) index -= chunks[c++].length;
+    return chunks[c][index];
   }
 
   clear(): void {
@@ -415,9 +413,6 @@ export class BookState {
   private readonly registers = new Int32Array(2 * CHECKSUM_LEVELS + 1);
   /** How many positions of `registers` are valid. */
   private validPositions = 0;
-  /** Scratch for the top 10 levels of each side. */
-  private readonly askTop: Level[] = [];
-  private readonly bidTop: Level[] = [];
 
   constructor() {
     this.registers[0] = CRC32_START;
@@ -433,10 +428,8 @@ export class BookState {
   checksum(): number {
     const asks = this.asks;
     const bids = this.bids;
-    const askTop = this.askTop;
-    const bidTop = this.bidTop;
-    const askCount = asks.top(CHECKSUM_LEVELS, askTop);
-    const bidCount = bids.top(CHECKSUM_LEVELS, bidTop);
+    const askCount = Math.min(asks.length, CHECKSUM_LEVELS);
+    const bidCount = Math.min(bids.length, CHECKSUM_LEVELS);
     // A change at index ≥ 10 of a side leaves its top 10 (and their count) as they were.
     let valid = this.validPositions;
     if (asks.checksumDirtyFrom < CHECKSUM_LEVELS && asks.checksumDirtyFrom < valid) valid = asks.checksumDirtyFrom;
@@ -448,7 +441,7 @@ export class BookState {
     const registers = this.registers;
     let register = registers[valid];
     for (let position = valid; position < total; position++) {
-      const level = position < askCount ? askTop[position] : bidTop[position - askCount];
+      const level = position < askCount ? asks.levelAt(position) : bids.levelAt(position - askCount);
       if (level.crcLength < 0) level.hashForChecksum();
       // By linearity: hashing the level's text from `register` = shifting `register` past it, xor its own CRC.
       register = crc32Shift(register, level.crcLength) ^ level.crc;
