@@ -9,14 +9,18 @@ import { KRAKEN } from '../../src/model/identifiers';
 import { KrakenCredentialsError } from '../../src/node/credentials';
 import { KrakenLiveDataClientFactory, KrakenLiveExecClientFactory } from '../../src/node/factories';
 import { TradingNode, type TradingNodeConfig } from '../../src/node/TradingNode';
+import type { SimServer } from '../../src/sim/server';
 import { KrakenSimulator } from '../../src/sim/simulator';
 
 jest.setTimeout(30_000);
 
 let sim: KrakenSimulator;
+let server: SimServer;
 beforeAll(async () => {
-  sim = await KrakenSimulator.start({ seed: 11, heartbeatMs: 0 });
+  sim = await KrakenSimulator.start({ seed: 11, heartbeatMs: 0, layers: [(ctx) => (server = ctx.server)] });
 });
+
+const openSockets = () => server.socketsOf().filter((s) => s.isOpen()).length;
 afterAll(() => sim.stop());
 afterEach(() => sim.faults.reset());
 
@@ -75,11 +79,16 @@ describe('TradingNode against the simulator', () => {
       ]);
       expect(spotBook.bids.length).toBeGreaterThan(0);
       expect(futuresTrade.bidPrice.lt(futuresTrade.askPrice)).toBe(true);
+      // Spot public, Spot authenticated, Futures (public and private on one socket per client).
+      expect(openSockets()).toBeGreaterThanOrEqual(3);
     } finally {
       await node.stop();
       if (resting.ok) sim.engine.cancelOrder(sim.accounts().spot, resting.order.id);
     }
     expect(node.state).toBe('STOPPED');
+    const until = Date.now() + 2_000;
+    while (openSockets() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(openSockets()).toBe(0);
   });
 
   it('rejects a bad Spot key at start with an error naming SPOT and its env vars', async () => {
