@@ -55,7 +55,7 @@ const TRADE_FRAMES = Math.round(200_000 * scale);
 const OHLC_FRAMES = Math.round(100_000 * scale);
 const HEAP_BOOK_UPDATES = 1_000_000;
 const CYCLES = 10_000;
-const CAPTURE_FRAMES = Math.round(20_000 * scale);
+const CAPTURE_FRAMES = Math.round(50_000 * scale);
 
 // ---------------------------------------------------------------------------------------------------------
 // Results
@@ -452,7 +452,7 @@ const replays: { label: string; result: ReplayResult }[] = [];
 
 async function benchReplay(): Promise<void> {
   const capture = generateBookFrames({ depth: 10, updates: CAPTURE_FRAMES - 1, seed: 2023 });
-  const slowCapture = generateBookFrames({ depth: 10, updates: Math.round(CAPTURE_FRAMES / 4) - 1, seed: 2023 });
+  const slowCapture = generateBookFrames({ depth: 10, updates: Math.round(CAPTURE_FRAMES / 5) - 1, seed: 2023 });
   console.log(`\n(f) loopback replay: ${fmtInt(capture.frames.length)} book frames (depth 10) over ws://127.0.0.1`);
   const runs: [string, BookFrames, number | undefined][] = [
     ['as fast as the socket drains', capture, undefined],
