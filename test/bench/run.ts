@@ -474,7 +474,7 @@ async function benchReplay(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------
 // Report
 
-function machine(): string[] {
+function machine(final: boolean): string[] {
   const git = (command: string) => {
     try {
       return execSync(command, { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'ignore'] })
@@ -491,9 +491,12 @@ function machine(): string[] {
     `- CPU: ${cpus()[0]?.model ?? '?'} × ${cpus().length} (nproc ${cpus().length}), RAM ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`,
     `- Node ${process.version} (V8 ${process.versions.v8}), \`node --expose-gc -r ts-node/register/transpile-only\``,
     `- ${source}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-    `- load average at start ${LOAD_AT_START}, at end ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' / ')} (1 / 5 / 15 min)`,
+    `- load average (1 / 5 / 15 min) at start ${LOAD_AT_START}` +
+      (final
+        ? `, at end ${loadavg()
+            .map((l) => l.toFixed(1))
+            .join(' / ')}`
+        : ''),
     `- ${REPS} timed repetitions after 1 warm-up, median; each repetition of a pipeline is paired with one of JSON.parse on the same frames (× JSON.parse = median of the per-pair ratios; range = lowest–highest), with a full GC before each${quick ? ' (--quick: a tenth of the frames)' : ''}`,
   ];
 }
@@ -504,7 +507,7 @@ const LOAD_AT_START = loadavg()
 
 function markdown(): string {
   const out: string[] = [];
-  out.push('### Machine', '', ...machine(), '');
+  out.push('### Machine', '', ...machine(true), '');
   out.push('### Throughput (a)–(d)', '');
   out.push('| Pipeline | Frames | Items/s (median) | ns/frame | × JSON.parse (median, range) | Target |');
   out.push('|---|---:|---:|---:|---:|---|');
@@ -562,7 +565,7 @@ function writeDoc(results: string): void {
 }
 
 async function main(): Promise<void> {
-  console.log(machine().join('\n'));
+  console.log(machine(false).join('\n'));
   await benchBooks(10, 10);
   await benchBooks(100, 100);
   await benchTrades();
