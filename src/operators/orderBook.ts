@@ -190,7 +190,17 @@ export function orderBook(
         const { sequence, tsEvent, tsInit } = message;
         subscriber.next({
           type: 'book',
-          book: new BookView(id, state.bids.view(), state.asks.view(), depth, sequence, tsEvent, tsInit),
+          book: new BookView(
+            id,
+            state.bids.view(),
+            state.asks.view(),
+            depth,
+            state.bids.flatCache,
+            state.asks.flatCache,
+            sequence,
+            tsEvent,
+            tsInit,
+          ),
           deltas: bookDeltas(id, deltas, isSnapshot, sequence, tsEvent, tsInit),
         });
       };

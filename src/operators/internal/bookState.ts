@@ -98,6 +98,23 @@ function flatten(chunks: readonly (readonly Level[])[], depth: number): readonly
   return out;
 }
 
+/**
+ * The last flattened level array of one side, by chunk list. Chunk lists handed to views are never written again,
+ * so the same list means the same levels: consecutive books share the array of a side that did not change.
+ */
+export interface FlatCache {
+  chunks: readonly (readonly Level[])[] | undefined;
+  levels: readonly Level[];
+}
+
+function flattenCached(cache: FlatCache, chunks: readonly (readonly Level[])[], depth: number): readonly Level[] {
+  if (cache.chunks !== chunks) {
+    cache.levels = flatten(chunks, depth);
+    cache.chunks = chunks;
+  }
+  return cache.levels;
+}
+
 /** An immutable view of the book at one moment; level arrays, `spread` and `mid` are built on first read. */
 export class BookView implements OrderBook {
   private bidLevels: readonly Level[] | undefined = undefined;
@@ -110,17 +127,19 @@ export class BookView implements OrderBook {
     private readonly bidChunks: readonly (readonly Level[])[],
     private readonly askChunks: readonly (readonly Level[])[],
     private readonly depth: number,
+    private readonly bidCache: FlatCache,
+    private readonly askCache: FlatCache,
     readonly sequence: number | undefined,
     readonly tsEvent: number,
     readonly tsInit: number,
   ) {}
 
   get bids(): readonly Level[] {
-    return (this.bidLevels ??= flatten(this.bidChunks, this.depth));
+    return (this.bidLevels ??= flattenCached(this.bidCache, this.bidChunks, this.depth));
   }
 
   get asks(): readonly Level[] {
-    return (this.askLevels ??= flatten(this.askChunks, this.depth));
+    return (this.askLevels ??= flattenCached(this.askCache, this.askChunks, this.depth));
   }
 
   get bestBid(): Level | undefined {
@@ -187,6 +206,8 @@ export class BookSideState {
   private changed = true;
   /** Total number of levels. */
   length = 0;
+  /** The views' flattened levels of this side (see {@link FlatCache}). */
+  readonly flatCache: FlatCache = { chunks: undefined, levels: [] };
   /** Lowest index (capped) changed since the last checksum. */
   checksumDirtyFrom = NOT_DIRTY;
 
