@@ -104,12 +104,15 @@ function applyLevels(
  *   snapshot are ignored too.
  * - Emitted books are immutable views (best first, `Decimal`s created on first read); `deltas` lists what the
  *   message changed, including the levels dropped by truncation (a snapshot starts with a CLEAR per side).
+ * - Cost: consecutive books share structure, so an update copies at most a 64-level chunk per side it touches,
+ *   whatever the depth; `bids`/`asks` are materialised on first read. No Decimal is made unless read.
+ *   test/bench/orderBook.bench.ts measures the whole frame-to-book path.
  * - One instrument per stream (`groupBy` the instrument for a multiplexed feed). Errors and completion pass
  *   through.
  *
  * ```
- * messages:   -S--u--u--x--u--S--u-|     (x: an update whose checksum does not match)
- * orderBook:  -b--b--b--r--------b--b-|  (b: { type: 'book' }, r: { type: 'resync' })
+ * messages:   -S--u--u--x--u--S--u--|   (x: an update whose checksum does not match)
+ * orderBook:  -b--b--b--r-----b--b--|   (b: { type: 'book' }, r: { type: 'resync' })
  * ```
  *
  * @example
