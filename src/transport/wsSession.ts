@@ -625,8 +625,10 @@ export class WsSession<Req, Auth = unknown> {
       return;
     }
     this.messages.next(message);
-    for (const pending of [...this.pendingRequests]) {
-      if (pending.socket === live && pending.reqId !== undefined) this.matchResponse(pending, message, pending.reqId);
+    if (this.pendingRequests.size > 0) {
+      for (const pending of [...this.pendingRequests]) {
+        if (pending.socket === live && pending.reqId !== undefined) this.matchResponse(pending, message, pending.reqId);
+      }
     }
     let inbound;
     try {
@@ -705,10 +707,15 @@ export class WsSession<Req, Auth = unknown> {
       pending.subscriber.error(err);
       return false;
     }
-    if (!this.sendOn(live, frame)) return false;
+    // Awaiting before sending: a socket may deliver the response inside `send`.
     pending.socket = live;
     pending.reqId = reqId;
-    return true;
+    if (this.sendOn(live, frame)) return true;
+    if (pending.reqId === reqId) {
+      pending.socket = undefined;
+      pending.reqId = undefined;
+    }
+    return false;
   }
 
   // --- plumbing ---------------------------------------------------------------------------------------------

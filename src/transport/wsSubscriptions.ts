@@ -197,12 +197,22 @@ export class WsSubscriptions<Req, Auth = unknown> {
     }
   }
 
+  /**
+   * Hands the message to every subscriber of the route. The sets are copied first (a subscriber may leave or join
+   * while it is being served), except in the usual case of one entry with one subscriber: no copy per frame.
+   */
   private deliver(delivery: WsDelivery): void {
     const entries = this.byRoute.get(delivery.route);
     if (!entries) return;
-    for (const entry of [...entries]) {
-      for (const subscriber of [...entry.subscribers]) subscriber.next(delivery.message);
+    const message = delivery.message;
+    if (entries.size === 1) {
+      for (const entry of entries) {
+        deliverTo(entry.subscribers, message);
+        break;
+      }
+      return;
     }
+    for (const entry of [...entries]) deliverTo(entry.subscribers, message);
   }
 
   private subscribe(entry: Entry<Req>): void {
@@ -213,15 +223,13 @@ export class WsSubscriptions<Req, Auth = unknown> {
     }
     const reqId = this.host.nextReqId();
     const frame = this.protocol.subscribeFrame(entry.request, { reqId, auth: this.host.auth() });
-    if (!this.host.send(frame)) {
-      entry.status = 'idle';
-      return;
-    }
+    // The entry awaits its answer before the frame leaves: a socket may deliver the answer inside `send`.
     entry.status = 'pending';
     entry.reqId = reqId;
     entry.ackTimer?.unsubscribe();
     entry.ackTimer = this.host.scheduler.schedule(() => this.ackTimedOut(entry), this.host.ackTimeoutMs);
     if (this.protocol.serialSubscribes) this.inFlight = entry;
+    if (!this.host.send(frame) && entry.status === 'pending' && entry.reqId === reqId) this.reset(entry);
   }
 
   private sendUnsubscribe(entry: Entry<Req>): void {
@@ -319,4 +327,15 @@ export class WsSubscriptions<Req, Auth = unknown> {
     const next = this.queue.shift();
     if (next) this.subscribe(next);
   }
+}
+
+function deliverTo(subscribers: ReadonlySet<Subscriber<unknown>>, message: unknown): void {
+  if (subscribers.size === 1) {
+    for (const subscriber of subscribers) {
+      subscriber.next(message);
+      break;
+    }
+    return;
+  }
+  for (const subscriber of [...subscribers]) subscriber.next(message);
 }
