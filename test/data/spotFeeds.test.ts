@@ -316,6 +316,30 @@ describe('KrakenDataClient Spot book', () => {
     await teardown();
   });
 
+  it('reports a level that overflows to Infinity (1e400) as a decode error; the book stream goes on', async () => {
+    const { venue, client, errors, track, teardown } = setup();
+    const model = new SpotBookModel();
+    venue.onSubscribe = (_e, request, socket) => {
+      if ((request.params as { channel: string }).channel === 'book') socket.reply(model.snapshot());
+    };
+    const books: OrderBook[] = [];
+    let failure: unknown;
+    track(client.book(BTC).subscribe({ next: (b) => books.push(b), error: (e: unknown) => (failure = e) }));
+    venue.advance(0);
+    const bad = JSON.stringify(bookFrame('update', [], [{ price: 44999.5, qty: 7 }], 1)).replace(
+      '"qty":7',
+      '"qty":1e400',
+    );
+    venue.push('spot', bad);
+    expect(failure).toBeUndefined();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(KrakenDecodeError);
+    expect((errors[0] as KrakenDecodeError).paths).toEqual(['data.0.bids.0.qty']);
+    venue.push('spot', model.setBid(0, 0.25));
+    expect(books.map((b) => b.bestBid?.size.toFixed())).toEqual(['2', '0.25']);
+    await teardown();
+  });
+
   it('shares one subscription between depths, switching up to the deepest, each subscriber seeing its depth', async () => {
     const { venue, client, track, teardown } = setup();
     const model = new SpotBookModel(25);

@@ -114,7 +114,12 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
 );
 const textEdit: fc.Arbitrary<TextEdit> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.string({ maxLength: 4 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    // Random text, or an exponent that turns a number literal into ±Infinity or 0 when parsed.
+    text: fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('e400', 'e-400', '9e999')),
+  }),
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat() }),
 );
 /** A recorded frame, sent as recorded, or with structural edits, or with text edits. */

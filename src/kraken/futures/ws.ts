@@ -180,9 +180,9 @@ export const FuturesWsBookLevels = new t.Type<readonly FuturesWsBookLevel[], rea
         const ctx = t.appendContext(c, String(i), t.unknown, level);
         return fieldFailure(ctx, 'price', level.price, 'a number');
       }
-      if (!finite(level.qty)) {
+      if (!finite(level.qty) || level.qty < 0) {
         const ctx = t.appendContext(c, String(i), t.unknown, level);
-        return fieldFailure(ctx, 'qty', level.qty, 'a number');
+        return fieldFailure(ctx, 'qty', level.qty, 'a number ≥ 0');
       }
     }
     return t.success(u as FuturesWsBookLevel[]);
@@ -210,7 +210,7 @@ export interface FuturesWsBookUpdate {
   readonly feed: 'book';
   readonly product_id: string;
   /** `buy` → bid, `sell` → ask. */
-  readonly side: string;
+  readonly side: 'buy' | 'sell';
   readonly seq: number;
   readonly price: number;
   readonly qty: number;
@@ -225,10 +225,11 @@ export const FuturesWsBookUpdate = new t.Type<FuturesWsBookUpdate, unknown, unkn
     const m = u as Record<string, unknown>;
     if (m.feed !== 'book') return fieldFailure(c, 'feed', m.feed, '"book"');
     if (typeof m.product_id !== 'string') return fieldFailure(c, 'product_id', m.product_id, 'a string');
-    if (typeof m.side !== 'string') return fieldFailure(c, 'side', m.side, 'a string');
+    // The side decides which half of the book the level goes to: anything but `buy`/`sell` cannot be applied.
+    if (m.side !== 'buy' && m.side !== 'sell') return fieldFailure(c, 'side', m.side, '"buy" | "sell"');
     if (!finite(m.seq)) return fieldFailure(c, 'seq', m.seq, 'a number');
     if (!finite(m.price)) return fieldFailure(c, 'price', m.price, 'a number');
-    if (!finite(m.qty)) return fieldFailure(c, 'qty', m.qty, 'a number');
+    if (!finite(m.qty) || m.qty < 0) return fieldFailure(c, 'qty', m.qty, 'a number ≥ 0');
     if (m.timestamp !== undefined && !finite(m.timestamp)) {
       return fieldFailure(c, 'timestamp', m.timestamp, 'epoch milliseconds');
     }

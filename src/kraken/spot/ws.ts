@@ -90,14 +90,15 @@ function checkBookLevels(u: unknown): readonly SpotWsBookLevel[] | HotFailure {
     const level = u[i] as { price?: unknown; qty?: unknown } | null;
     if (typeof level !== 'object' || level === null) return hotFailure(level, 'a {price, qty} level', String(i));
     const { price, qty } = level;
-    if (typeof price === 'number' && typeof qty === 'number' && price === price && qty === qty) {
+    // `x - x === 0` holds for finite numbers only: `1e400` parses to Infinity, which no price or size can be.
+    if (typeof price === 'number' && typeof qty === 'number' && price - price === 0 && qty >= 0 && qty - qty === 0) {
       if (out !== undefined) out.push(level as SpotWsBookLevel);
       continue;
     }
     const p = numberValue(price);
     if (p === undefined) return hotFailure(price, 'a number', String(i), 'price');
     const q = numberValue(qty);
-    if (q === undefined) return hotFailure(qty, 'a number', String(i), 'qty');
+    if (q === undefined || q < 0) return hotFailure(qty, 'a number ≥ 0', String(i), 'qty');
     out ??= (u as SpotWsBookLevel[]).slice(0, i);
     out.push({ price: p, qty: q });
   }

@@ -94,6 +94,20 @@ describe('Futures WS public feeds', () => {
     expect(decodeError(snapshot).paths).toEqual(['asks.1.price']);
   });
 
+  it('accepts only buy and sell as the side of a book delta, and no negative or infinite size', () => {
+    for (const side of ['BUY', 'bid', '', 'ask']) {
+      const delta = mutableFixture('futures', '12.4-book-snapshot-per-level-2');
+      delta.side = side;
+      expect(decodeError(delta).paths).toEqual(['side']);
+    }
+    const negative = mutableFixture('futures', '12.4-book-snapshot-per-level-2');
+    negative.qty = -5;
+    expect(decodeError(negative).paths).toEqual(['qty']);
+    const snapshot = mutableFixture('futures', '12.4-book-snapshot-per-level-1');
+    (snapshot.bids as Record<string, unknown>[])[0].qty = Infinity;
+    expect(decodeError(snapshot).paths).toEqual(['bids.0.qty']);
+  });
+
   it('decodes trade snapshots and trades', () => {
     const snapshot = feed('trade_snapshot', futuresFixture('12.4-trade-snapshot-last-100-1'));
     expect(snapshot.trades.map((t) => t.seq)).toEqual([655508, 655507]);

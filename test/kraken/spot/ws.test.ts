@@ -169,6 +169,17 @@ describe('Spot WS v2 data channels', () => {
     expect(decodeError(noChecksum).paths).toEqual(['data.0.checksum']);
   });
 
+  it('rejects a level size or price no book can hold: Infinity (a 1e400 literal) or a negative size', () => {
+    const text = fixtureText('spot', '7.2-book-level-2-aggregated-3');
+    const overflow = JSON.parse(text.replace('"qty": 1.54582015', '"qty": 1e400')) as unknown;
+    expect(decodeError(overflow).paths).toEqual(['data.0.bids.1.qty']);
+    const hugePrice = JSON.parse(text.replace('"price": 45286.4', '"price": -1e999')) as unknown;
+    expect(decodeError(hugePrice).paths).toEqual(['data.0.asks.1.price']);
+    const negative = mutableFixture('spot', '7.2-book-level-2-aggregated-3');
+    ((negative.data as { bids: { qty: unknown }[] }[])[0].bids[2] as { qty: unknown }).qty = -0.1;
+    expect(decodeError(negative).paths).toEqual(['data.0.bids.2.qty']);
+  });
+
   it('decodes trades with numbers and epoch-ms timestamps', () => {
     const trade = data('trade', spotFixture('7.3-trade-2')).data[0];
     expect(trade).toEqual({
