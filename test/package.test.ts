@@ -64,6 +64,7 @@ describe('package.json', () => {
     });
     try {
       jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         for (const [, target] of entries) require(sourceOf(target.default));
       });
     } finally {
