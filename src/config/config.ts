@@ -3,7 +3,7 @@ import { KrakenConfigError } from '../errors';
 import { KrakenEnvironment, KrakenProductType } from '../model/identifiers';
 import { defaultBaseUrls, FUTURES_DEMO_RETIRED, isRetiredFuturesDemoUrl } from '../kraken/common/urls';
 import { consoleLogger, redactingLogger, type KrakenLogger } from './logger';
-import { maskApiKey, Secret } from './secret';
+import { maskApiKey, redactUrlCredentials, Secret, urlPassword } from './secret';
 
 /** The `fetch` kraken-rx calls (cross-fetch by default). */
 export type FetchLike = (input: string, init?: RequestInitLike) => Promise<ResponseLike>;
@@ -191,13 +191,14 @@ function urlOption(options: Record<string, unknown>, name: string, fallback: str
   if (value === undefined) return fallback;
   const accepted = `a ${schemes.join(':// or ')}:// URL`;
   if (typeof value !== 'string') fail(name, `expected ${accepted}, got ${typeof value}`);
+  const shown = redactUrlCredentials(value);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return fail(name, `expected ${accepted}, got '${value}'`);
+    return fail(name, `expected ${accepted}, got '${shown}'`);
   }
-  if (!schemes.includes(url.protocol.replace(/:$/, ''))) fail(name, `expected ${accepted}, got '${value}'`);
+  if (!schemes.includes(url.protocol.replace(/:$/, ''))) fail(name, `expected ${accepted}, got '${shown}'`);
   return value.replace(/\/+$/, '');
 }
 
@@ -351,10 +352,11 @@ abstract class KrakenClientConfigBase {
       if (found) credentials[productType] = found;
     }
     this.#credentials = credentials;
-    this.logger = redactingLogger(
-      logger,
-      Object.values(credentials).map((c) => c.apiSecret),
-    );
+    this.logger = redactingLogger(logger, [
+      ...Object.values(credentials).map((c) => c.apiSecret),
+      urlPassword(this.httpProxyUrl),
+      urlPassword(this.wsProxyUrl),
+    ]);
     if (this.has('FUTURES') && isRetiredFuturesDemoUrl(this.baseUrlHttpFutures)) {
       this.logger.warn(FUTURES_DEMO_RETIRED);
     }
@@ -401,8 +403,8 @@ abstract class KrakenClientConfigBase {
       baseUrlWsSpot: this.baseUrlWsSpot,
       baseUrlWsSpotAuth: this.baseUrlWsSpotAuth,
       baseUrlWsFutures: this.baseUrlWsFutures,
-      httpProxyUrl: this.httpProxyUrl,
-      wsProxyUrl: this.wsProxyUrl,
+      httpProxyUrl: this.httpProxyUrl && redactUrlCredentials(this.httpProxyUrl),
+      wsProxyUrl: this.wsProxyUrl && redactUrlCredentials(this.wsProxyUrl),
       maxRetries: this.maxRetries,
       retryDelayInitialMs: this.retryDelayInitialMs,
       retryDelayMaxMs: this.retryDelayMaxMs,

@@ -398,6 +398,15 @@ export class KrakenHttpClient {
     return `KrakenHttpClient(${this.config.productTypes.join(', ')}; ${this.cache.all().length} instruments cached)`;
   }
 
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /** `util.inspect` shows the summary, never the internals (signers, API keys, proxy agent). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   // ----- machinery -----
 
   private now(): number {

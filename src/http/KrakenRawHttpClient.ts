@@ -48,4 +48,13 @@ export class KrakenRawHttpClient {
   toString(): string {
     return `KrakenRawHttpClient(${this.config.baseUrlHttpSpot}, ${this.config.baseUrlHttpFutures})`;
   }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /** `util.inspect` shows the summary, never the internals (signers, API keys, proxy agent). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 }

@@ -474,6 +474,19 @@ export class FuturesRawClient {
     return this.accountLog(params).pipe(mergeMap((page) => page.logs));
   }
 
+  toString(): string {
+    return `FuturesRawClient(${this.ctx.config.baseUrlHttpFutures})`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /** `util.inspect` shows the summary, never the internals (signers, API keys, proxy agent). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   // ----- machinery -----
 
   private derivatives<A>(
@@ -552,7 +565,13 @@ export class FuturesRawClient {
         }
         return send(ctx, request.httpMethod, url, headers, hasBody ? request.postData : undefined);
       }).pipe(map((response) => readFuturesAnswer(request.endpoint, response, request.codec)));
-    return restCall(ctx, { endpoint: request.endpoint, kind: request.kind, charges, attempt });
+    return restCall(ctx, {
+      venue: 'Futures',
+      endpoint: request.endpoint,
+      kind: request.kind,
+      charges,
+      attempt,
+    });
   }
 
   private signer(credentials: KrakenCredentials): FuturesSigner {

@@ -186,6 +186,8 @@ export interface Charge {
 }
 
 export interface CallSpec<A> {
+  /** For log lines: `Spot` or `Futures`. */
+  readonly venue: 'Spot' | 'Futures';
   /** For error messages: `AddOrder`, `sendorder`, `history/v3/orders`. */
   readonly endpoint: string;
   readonly kind: CallKind;
@@ -240,12 +242,24 @@ export function restCall<A>(ctx: RestContext, spec: CallSpec<A>): Observable<A> 
       }),
     );
     if (spec.kind === 'placement' || ctx.config.maxRetries === 0) return attempt$;
+    // Asked only while retries are left: a `true` here is a retry about to be scheduled, so it is logged.
+    const isRetryable = (err: unknown): boolean => {
+      const retry = isRetryableError(err);
+      if (retry) {
+        const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        ctx.logger.info(`${spec.venue} ${spec.endpoint}: attempt ${attempts} failed (${reason}); retrying`, {
+          endpoint: spec.endpoint,
+          attempt: attempts,
+        });
+      }
+      return retry;
+    };
     return attempt$.pipe(
       retryBackoff<A>({
         maxRetries: ctx.config.maxRetries,
         initialDelayMs: ctx.config.retryDelayInitialMs,
         maxDelayMs: ctx.config.retryDelayMaxMs,
-        isRetryable: isRetryableError,
+        isRetryable,
         scheduler: ctx.scheduler,
       }),
     );

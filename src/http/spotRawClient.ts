@@ -385,6 +385,19 @@ export class SpotRawClient {
     return this.privateCall('CancelOrderBatch', params, SpotCancelOrderBatchResult, 'cancel', 'json');
   }
 
+  toString(): string {
+    return `SpotRawClient(${this.ctx.config.baseUrlHttpSpot})`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /** `util.inspect` shows the summary, never the internals (signers, API keys, proxy agent). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   // ----- machinery -----
 
   private publicCall<A>(method: string, params: object, codec: t.Decoder<unknown, A>): Observable<A> {
@@ -393,6 +406,7 @@ export class SpotRawClient {
       const query = encodeSpotForm(params as FormParams);
       const url = joinUrl(ctx.config.baseUrlHttpSpot, spotPublicPath(method)) + (query ? `?${query}` : '');
       return restCall(ctx, {
+        venue: 'Spot',
         endpoint: method,
         kind: 'read',
         charges: [{ bucket: ctx.limits.spotFlat, cost: 1 }],
@@ -430,6 +444,7 @@ export class SpotRawClient {
         return send(ctx, 'POST', url, headers, body);
       });
       return restCall(ctx, {
+        venue: 'Spot',
         endpoint: method,
         kind,
         charges: [

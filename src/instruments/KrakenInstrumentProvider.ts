@@ -89,6 +89,15 @@ export class KrakenInstrumentProvider {
     })`;
   }
 
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /** `util.inspect` shows the summary, never the internals (signers, API keys, proxy agent). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   private publish(list: readonly Instrument[]): void {
     this.started = true;
     if (this.closed) return;

@@ -125,8 +125,10 @@ describe('credentials', () => {
       'live',
     );
     expect(
-      new KrakenDataClientConfig({ productTypes: ['FUTURES'], environment: 'demo' }, env).requireCredentials('FUTURES')
-        .apiKey,
+      new KrakenDataClientConfig(
+        { productTypes: ['FUTURES'], environment: 'demo', logger: silentLogger },
+        env,
+      ).requireCredentials('FUTURES').apiKey,
     ).toBe('demo');
   });
 
