@@ -135,6 +135,20 @@ describe('spotWsProtocol (Kraken Spot WebSocket v2)', () => {
     });
   });
 
+  it('splits an ohlc frame by interval too, and keeps entries without a symbol on the bare channel', () => {
+    const candle = (symbol: string, interval: number) => ({ symbol, interval, open: 1 });
+    const frame = { channel: 'ohlc', type: 'update', data: [candle('BTC/USD', 5), candle('BTC/USD', 1)] };
+    expect(classifySpotWsMessage(frame)).toEqual({
+      kind: 'data',
+      deliveries: [
+        { route: 'ohlc:BTC/USD:5', message: { ...frame, data: [frame.data[0]] } },
+        { route: 'ohlc:BTC/USD:1', message: { ...frame, data: [frame.data[1]] } },
+      ],
+    });
+    const odd = { channel: 'trade', type: 'update', data: [{ price: 1 }, 'junk'] };
+    expect(classifySpotWsMessage(odd)).toEqual({ kind: 'data', deliveries: [{ route: 'trade', message: odd }] });
+  });
+
   it('builds requests with the token and matches their response by method and req_id', () => {
     const build = spotWsRequest('cancel_order', { order_id: ['O-1'] });
     expect(build({ reqId: 7, auth: { token: 'T' } })).toEqual({

@@ -45,8 +45,12 @@ type JsonObject = Record<string, unknown>;
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** `book_snapshot` → `book`, `open_orders_verbose_snapshot` → `open_orders_verbose`. */
-const baseFeed = (feed: string) => feed.replace(/_snapshot$/, '');
+const SNAPSHOT_SUFFIX = '_snapshot';
+
+/** `book_snapshot` → `book`, `open_orders_verbose_snapshot` → `open_orders_verbose` (per frame: no regex). */
+function baseFeed(feed: string): string {
+  return feed.endsWith(SNAPSHOT_SUFFIX) ? feed.slice(0, feed.length - SNAPSHOT_SUFFIX.length) : feed;
+}
 
 function routeOf(feed: string, productId: unknown): string {
   const base = baseFeed(feed);
