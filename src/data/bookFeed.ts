@@ -63,7 +63,7 @@ export class BookFeed {
 
   /** The best bid and ask whenever either changes (price or size). */
   quotes(): Observable<QuoteTick> {
-    return this.join(1).pipe(booksOnly(1), topOfBook());
+    return this.join(1).pipe(booksOnly(undefined), topOfBook());
   }
 
   private join(depth: number): Observable<OrderBookEvent> {
@@ -105,12 +105,13 @@ function keepLatest<T>(record: (value: T) => void): MonoTypeOperatorFunction<T> 
     );
 }
 
-function booksOnly(depth: number): OperatorFunction<OrderBookEvent, OrderBook> {
+/** The books of the events, cut to `depth` levels per side (`undefined`: as they come, for the top of book). */
+function booksOnly(depth: number | undefined): OperatorFunction<OrderBookEvent, OrderBook> {
   return (source) =>
     new Observable<OrderBook>((subscriber) =>
       source.subscribe({
         next: (event) => {
-          if (event.type === 'book') subscriber.next(limitDepth(event.book, depth));
+          if (event.type === 'book') subscriber.next(depth === undefined ? event.book : limitDepth(event.book, depth));
         },
         error: (err: unknown) => subscriber.error(err),
         complete: () => subscriber.complete(),

@@ -5,6 +5,7 @@
 import Decimal from 'decimal.js';
 import type { AggressorSide, BookLevel, OrderBook, OrderBookDelta, OrderBookDeltas, TradeTick } from '../model/data';
 import type { InstrumentId } from '../model/identifiers';
+import { BookView } from '../operators/internal/bookState';
 
 /** A trade with Kraken's per-book counter: Spot `trade_id`, Futures `seq`. Used to find holes in the feed. */
 export interface SequencedTrade extends TradeTick {
@@ -63,15 +64,21 @@ export function aggressorOf(side: string): AggressorSide {
 
 /** The best `depth` levels of a deeper book: what a subscriber asked for when another one asked for more. */
 export class DepthLimitedBook implements OrderBook {
-  readonly bids: readonly BookLevel[];
-  readonly asks: readonly BookLevel[];
+  private bidLevels: readonly BookLevel[] | undefined = undefined;
+  private askLevels: readonly BookLevel[] | undefined = undefined;
 
   constructor(
     private readonly book: OrderBook,
-    depth: number,
-  ) {
-    this.bids = book.bids.length > depth ? book.bids.slice(0, depth) : book.bids;
-    this.asks = book.asks.length > depth ? book.asks.slice(0, depth) : book.asks;
+    private readonly depth: number,
+  ) {}
+
+  /** Read (and cut) on first use: a subscriber that only looks at the best levels never flattens the sides. */
+  get bids(): readonly BookLevel[] {
+    return (this.bidLevels ??= cut(this.book.bids, this.depth));
+  }
+
+  get asks(): readonly BookLevel[] {
+    return (this.askLevels ??= cut(this.book.asks, this.depth));
   }
 
   get instrumentId(): InstrumentId {
@@ -118,8 +125,16 @@ export class DepthLimitedBook implements OrderBook {
   }
 }
 
-/** A book as at most `depth` levels per side (the book itself when it is not deeper). */
+function cut(levels: readonly BookLevel[], depth: number): readonly BookLevel[] {
+  return levels.length > depth ? levels.slice(0, depth) : levels;
+}
+
+/**
+ * A book as at most `depth` levels per side (the book itself when it cannot be deeper). Reads no level of a view
+ * from `orderBook()`: its `depth` says how many it can show (reading `bids`/`asks` would flatten them, per update).
+ */
 export function limitDepth(book: OrderBook, depth: number): OrderBook {
+  if (book instanceof BookView) return book.depth <= depth ? book : new DepthLimitedBook(book, depth);
   return book.bids.length > depth || book.asks.length > depth ? new DepthLimitedBook(book, depth) : book;
 }
 

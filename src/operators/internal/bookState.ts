@@ -126,7 +126,8 @@ export class BookView implements OrderBook {
     readonly instrumentId: InstrumentId,
     private readonly bidChunks: readonly (readonly Level[])[],
     private readonly askChunks: readonly (readonly Level[])[],
-    private readonly depth: number,
+    /** The most levels per side this view shows (the `orderBook` depth). */
+    readonly depth: number,
     private readonly bidCache: FlatCache,
     private readonly askCache: FlatCache,
     readonly sequence: number | undefined,
