@@ -324,6 +324,54 @@ describe('Futures answers that go wrong', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('retries a read after an HTML 502 page, and gives a retryable KrakenApiError 502 once the retries are spent', async () => {
+    server.once('GET', '/derivatives/api/v3/fills', html502).route('GET', '/derivatives/api/v3/fills', {
+      body: fixture('futures', '8.9-fills-lastfilltime-iso-cost-1'),
+    });
+    const body = await firstValueFrom(client().futures.fills());
+    expect(body.fills.map((f) => f.fill_id)).toHaveLength(2);
+    expect(server.requestsTo('/derivatives/api/v3/fills')).toHaveLength(2);
+    const [first, second] = server.requestsTo('/derivatives/api/v3/fills');
+    expect(BigInt(String(second.headers.nonce)) > BigInt(String(first.headers.nonce))).toBe(true);
+    expect(futuresSignatureValid(second)).toBe(true);
+
+    server.reset();
+    server.route('GET', '/derivatives/api/v3/openpositions', html502);
+    const err = await firstValueFrom(client({ maxRetries: 2 }).futures.openPositions()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KrakenApiError);
+    expect((err as KrakenApiError).httpStatus).toBe(502);
+    expect((err as KrakenApiError).retryable).toBe(true);
+    expect((err as KrakenApiError).cause).toBeInstanceOf(KrakenDecodeError); // the HTML, as an excerpt
+    expect(((err as KrakenApiError).cause as KrakenDecodeError).input).toContain('502 Bad Gateway');
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('keeps an unknown field and an unknown enum value (fillType) instead of failing', async () => {
+    const body = JSON.parse(fixture('futures', '8.9-fills-lastfilltime-iso-cost-1')) as {
+      fills: Record<string, unknown>[];
+    };
+    Object.assign(body.fills[0], { fillType: 'rebalance', brandNewField: { nested: [1] } });
+    server.route('GET', '/derivatives/api/v3/fills', { body });
+    const answer = await firstValueFrom(client().futures.fills());
+    expect(answer.fills[0].fillType).toBe('rebalance');
+    expect(answer.fills[0].price.toFixed()).toBe('9400');
+  });
+
+  it("retries Kraken's apiLimitExceeded with a 429 and honours rate-limit-reset before the retry", async () => {
+    server
+      .once('GET', '/derivatives/api/v3/openorders', {
+        status: 429,
+        headers: { 'rate-limit-reset': '0.05' },
+        body: { result: 'error', error: 'apiLimitExceeded' },
+      })
+      .route('GET', '/derivatives/api/v3/openorders', { body: fixture('futures', '8.8-openorders-cost-2-1') });
+    const started = Date.now();
+    const body = await firstValueFrom(client().futures.openOrders());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(body.result).toBe('success');
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('gives a final KrakenApiError with the status for a 404 {"status":"NOT_FOUND"}', async () => {
     server.route('GET', '/derivatives/api/v3/tickers', { status: 404, body: { status: 'NOT_FOUND' } });
     const err = await firstValueFrom(client().futures.tickers()).catch((e: unknown) => e);
