@@ -125,17 +125,18 @@ export class BarType {
     if (parts.length < 5) throw new IdentifierParseError(`${expected}, got '${value}'`);
     const [stepText, aggregation, priceType, source] = parts.slice(-4);
     const instrument = parts.slice(0, -4).join('-');
-    const step = Number(stepText);
-    if (!Number.isInteger(step) || step <= 0) {
+    // Digits only: Number() would also take '1e1', '0x10' or ' 1'.
+    const step = /^[0-9]+$/.test(stepText) ? Number(stepText) : NaN;
+    if (!Number.isSafeInteger(step) || step <= 0) {
       throw new IdentifierParseError(`${expected}; step must be a positive integer, got '${stepText}' in '${value}'`);
     }
-    if (!(aggregation in BarAggregation)) {
+    if (!Object.hasOwn(BarAggregation, aggregation)) {
       throw new IdentifierParseError(`${expected}; unknown aggregation '${aggregation}' in '${value}'`);
     }
-    if (!(priceType in PriceType)) {
+    if (!Object.hasOwn(PriceType, priceType)) {
       throw new IdentifierParseError(`${expected}; unknown price type '${priceType}' in '${value}'`);
     }
-    if (!(source in AggregationSource)) {
+    if (!Object.hasOwn(AggregationSource, source)) {
       throw new IdentifierParseError(`${expected}; unknown source '${source}' in '${value}'`);
     }
     return new BarType(

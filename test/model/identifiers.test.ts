@@ -50,6 +50,12 @@ describe('BarType', () => {
     ['BTC/USD.KRAKEN-1-SECONDS-LAST-EXTERNAL', /unknown aggregation 'SECONDS'/],
     ['BTC/USD.KRAKEN-1-MINUTE-MID-EXTERNAL', /unknown price type 'MID'/],
     ['BTC/USD.KRAKEN-1-MINUTE-LAST-VENUE', /unknown source 'VENUE'/],
+    // names inherited from Object.prototype are not aggregations, price types or sources
+    ['BTC/USD.KRAKEN-1-toString-LAST-EXTERNAL', /unknown aggregation 'toString'/],
+    ['BTC/USD.KRAKEN-1-MINUTE-constructor-EXTERNAL', /unknown price type 'constructor'/],
+    ['BTC/USD.KRAKEN-1-MINUTE-LAST-hasOwnProperty', /unknown source 'hasOwnProperty'/],
+    ['BTC/USD.KRAKEN-1e1-MINUTE-LAST-EXTERNAL', /step must be a positive integer, got '1e1'/],
+    ['BTC/USD.KRAKEN-0x5-MINUTE-LAST-EXTERNAL', /step must be a positive integer, got '0x5'/],
   ])('rejects %p', (text, message) => {
     expect(() => BarType.from(text)).toThrow(message);
   });
