@@ -18,11 +18,11 @@
  */
 import * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
-import { concat, defer, ignoreElements, Observable, tap, type SchedulerLike, type Subscription } from 'rxjs';
+import { defer, Observable, tap, type SchedulerLike, type Subscription } from 'rxjs';
 import type { FetchLike, KrakenClientConfig } from '../config/config';
 import type { KrakenLogger } from '../config/logger';
 import { KrakenApiError, KrakenDecodeError, KrakenRateLimitError, krakenApiError } from '../errors';
-import { decodeOrError, inputExcerpt } from '../kraken/common/decode';
+import { decodeOrError, inputExcerpt, parseJsonOrError } from '../kraken/common/decode';
 import { futuresErrors } from '../kraken/futures/rest';
 import { SpotEnvelope, spotErrors } from '../kraken/spot/rest';
 import { NonceSource } from '../kraken/common/nonce';
@@ -32,6 +32,7 @@ import {
   futuresHistoryPool,
   spotRestCounter,
 } from '../kraken/common/rateLimits';
+import { rateLimit } from '../operators/rateLimit';
 import type { TokenBucket } from '../operators/tokenBucket';
 import { isRetryableError, retryBackoff } from '../operators/retryBackoff';
 import { httpRequest, type HttpMethod, type HttpResponse } from '../transport/http';
@@ -199,6 +200,8 @@ export interface CallSpec<A> {
 
 const UNKNOWN_ORDER = ['EOrder:Unknown order', 'EOrder:Invalid order'];
 
+const isRateLimitError = (err: unknown): boolean => err instanceof KrakenRateLimitError;
+
 /**
  * Runs a call: charges the buckets, runs the attempt, drains the buckets when Kraken says the rate limit was
  * exceeded, and retries `read` and `cancel` calls with backoff (never `placement` calls).
@@ -211,15 +214,12 @@ export function restCall<A>(ctx: RestContext, spec: CallSpec<A>): Observable<A> 
     const attempt$ = defer(() => {
       attempts += 1;
       const thisAttempt = attempts;
-      const grants = charges.map((c) => c.bucket.acquire(c.cost).pipe(ignoreElements()));
-      const work = spec.attempt().pipe(
-        tap({
-          error: (err: unknown) => {
-            if (err instanceof KrakenRateLimitError) for (const c of charges) c.bucket.drain();
-          },
-        }),
+      // The first charge is the outermost: buckets grant in list order, then the attempt is subscribed; a
+      // rate-limit answer drains every bucket charged.
+      const run = charges.reduceRight(
+        (call, c) => call.pipe(rateLimit(c.bucket, c.cost, { drainOn: isRateLimitError })),
+        spec.attempt(),
       );
-      const run = concat(...grants, work);
       if (spec.kind !== 'cancel' || thisAttempt === 1) return run;
       return run.pipe(
         tapError((err) => {
@@ -301,14 +301,6 @@ export function send(
 // ---------------------------------------------------------------------------------------------------------------
 // Reading answers
 
-function parseJson(text: string): E.Either<unknown, unknown> {
-  try {
-    return E.right(JSON.parse(text) as unknown);
-  } catch (err) {
-    return E.left(err);
-  }
-}
-
 function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408;
 }
@@ -349,11 +341,6 @@ function spotApiError(ctx: RestContext, errors: string[], method: string, respon
   return new KrakenRateLimitError(errors, method, response.status, throttledMs ?? retryAfterMs(response));
 }
 
-function notJsonError(what: string, response: HttpResponse, cause: unknown): KrakenDecodeError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new KrakenDecodeError(`${what}: answer is not JSON (${reason})`, [], inputExcerpt(response.text), { cause });
-}
-
 /**
  * Reads a Spot answer `{error: [...], result}`: `E...` strings → `KrakenApiError` (`KrakenRateLimitError`
  * for rate limits), `W...` strings logged, `result` decoded with `codec` (paths reported from `result`).
@@ -367,10 +354,10 @@ export function readSpotAnswer<A>(
   codec: t.Decoder<unknown, A>,
 ): A {
   const what = `Spot ${method}`;
-  const parsed = parseJson(response.text);
+  const parsed = parseJsonOrError(response.text, what);
   if (E.isLeft(parsed)) {
     if (response.status !== 200) throw httpStatusError(method, response);
-    throw notJsonError(what, response, parsed.left);
+    throw parsed.left;
   }
   const envelope = decodeOrError(SpotEnvelope, parsed.right, what);
   if (E.isLeft(envelope)) {
@@ -397,10 +384,10 @@ export function readSpotAnswer<A>(
  */
 export function readFuturesAnswer<A>(endpoint: string, response: HttpResponse, codec: t.Decoder<unknown, A>): A {
   const what = `Futures ${endpoint}`;
-  const parsed = parseJson(response.text);
+  const parsed = parseJsonOrError(response.text, what);
   if (E.isLeft(parsed)) {
     if (response.status !== 200) throw httpStatusError(endpoint, response);
-    throw notJsonError(what, response, parsed.left);
+    throw parsed.left;
   }
   const body = parsed.right;
   const errors = futuresErrors(body);
