@@ -63,35 +63,3 @@ export class NonceSource {
     return 'NonceSource';
   }
 }
-
-/**
- * One `NonceSource` per API key, owned by a client (no module-level singleton): every request signed with
- * the same key draws from the same source.
- */
-export class NonceRegistry {
-  private readonly sources = new Map<string, NonceSource>();
-
-  constructor(private readonly options: NonceSourceOptions = {}) {}
-
-  forKey(apiKey: string): NonceSource {
-    let source = this.sources.get(apiKey);
-    if (!source) {
-      source = new NonceSource(this.options);
-      this.sources.set(apiKey, source);
-    }
-    return source;
-  }
-
-  /** Number of distinct keys seen. */
-  get size(): number {
-    return this.sources.size;
-  }
-
-  toString(): string {
-    return `NonceRegistry(${this.sources.size} keys)`;
-  }
-
-  toJSON(): string {
-    return this.toString();
-  }
-}

@@ -1,5 +1,5 @@
 import { KrakenConfigError } from '../../../src/errors';
-import { NonceRegistry, NonceSource } from '../../../src/kraken/common/nonce';
+import { NonceSource } from '../../../src/kraken/common/nonce';
 
 function expectStrictlyIncreasing(nonces: readonly string[]): void {
   for (let i = 1; i < nonces.length; i++) {
@@ -102,41 +102,5 @@ describe('NonceSource', () => {
     const nonce = BigInt(new NonceSource().next());
     expect(nonce >= before).toBe(true);
     expect(nonce <= BigInt(Date.now() + 1) * 1000n).toBe(true);
-  });
-});
-
-describe('NonceRegistry', () => {
-  it('returns one shared source per API key', () => {
-    const registry = new NonceRegistry({ now: () => 1_700_000_000_000 });
-    const first = registry.forKey('key-a');
-    expect(registry.forKey('key-a')).toBe(first);
-    expect(registry.forKey('key-b')).not.toBe(first);
-    expect(registry.size).toBe(2);
-  });
-
-  it('interleaved calls through the registry are strictly increasing per key and independent across keys', () => {
-    const registry = new NonceRegistry({ now: () => 1_700_000_000_000 });
-    const a: string[] = [];
-    const b: string[] = [];
-    for (let i = 0; i < 1000; i++) {
-      a.push(registry.forKey('key-a').next());
-      if (i % 3 === 0) b.push(registry.forKey('key-b').next());
-    }
-    expectStrictlyIncreasing(a);
-    expectStrictlyIncreasing(b);
-    expect(b[0]).toBe('1700000000000000');
-  });
-
-  it('two registries do not share state (no module-level singleton)', () => {
-    const clock = () => 1_700_000_000_000;
-    new NonceRegistry({ now: clock }).forKey('k').next();
-    expect(new NonceRegistry({ now: clock }).forKey('k').next()).toBe('1700000000000000');
-  });
-
-  it('does not list API keys in its string or JSON form', () => {
-    const registry = new NonceRegistry();
-    registry.forKey('my-public-key');
-    expect(String(registry)).not.toContain('my-public-key');
-    expect(JSON.stringify({ registry })).not.toContain('my-public-key');
   });
 });
