@@ -433,6 +433,15 @@ export class KrakenHttpClient {
       return this.raw.spot.ohlc({ pair, interval, ...(since !== undefined ? { since } : {}) }).pipe(
         map((result) => {
           const committed = seriesRows(result, pair).slice(0, -1);
+          const first = committed[0];
+          if (cursor === undefined && window.start !== undefined && first !== undefined && first.time > window.start) {
+            // Kraken keeps the latest 720 bars of each interval only: say so rather than return a short series.
+            this.config.logger.warn(
+              `Spot OHLC ${pair} ${barType.toString()}: Kraken serves only the latest 720 bars; asked from ` +
+                `${new Date(window.start).toISOString()}, the first it has starts ${new Date(first.time).toISOString()}`,
+              { pair, start: window.start, firstAvailable: first.time },
+            );
+          }
           const fresh = committed.filter((row) => row.time > newest);
           for (const row of fresh) newest = Math.max(newest, row.time);
           const pastEnd = window.end !== undefined && newest + intervalMs >= window.end;

@@ -3,7 +3,7 @@ import { KrakenConfigError } from '../../src/errors';
 import { KrakenHttpClient, KRAKEN_FUTURES_ACCOUNT_ID, KRAKEN_SPOT_ACCOUNT_ID } from '../../src/http/KrakenHttpClient';
 import { BarType, InstrumentId } from '../../src/model/identifiers';
 import { startRecordingServer, type RecordedRequest, type RecordingServer } from '../support/httpServer';
-import { failOnUnhandledRejections, fastLimits, fixture, fixtureJson, testConfig } from './helpers';
+import { failOnUnhandledRejections, fastLimits, fixture, fixtureJson, recordingLogger, testConfig } from './helpers';
 
 failOnUnhandledRejections();
 
@@ -116,6 +116,25 @@ describe('bars', () => {
     );
     expect(query(server.requestsTo('/0/public/OHLC')[0]).since).toBe(String(start / 1000 - 60));
     expect(bars.map((b) => b.tsEvent - 60_000)).toEqual([start, start + 60_000, start + 120_000]);
+  });
+
+  it('Spot: warns when start lies before the 720 bars Kraken keeps, and returns what there is', async () => {
+    const rows = ohlcRows(NOW, 4);
+    server.route('GET', '/0/public/OHLC', { body: { error: [], result: { XXBTZUSD: rows, last: rows[4][0] } } });
+    const logger = recordingLogger();
+    const start = NOW - 24 * HOUR;
+    const bars = await lastValueFrom(
+      client(NOW, { logger }).bars('BTC/USD.KRAKEN-1-MINUTE-LAST-EXTERNAL', { start }).pipe(toArray()),
+    );
+    expect(bars).toHaveLength(4);
+    expect(logger.lines).toEqual([
+      {
+        level: 'warn',
+        message:
+          'Spot OHLC XXBTZUSD BTC/USD.KRAKEN-1-MINUTE-LAST-EXTERNAL: Kraken serves only the latest 720 bars; asked ' +
+          `from ${new Date(start).toISOString()}, the first it has starts ${new Date((rows[0][0] as number) * 1000).toISOString()}`,
+      },
+    ]);
   });
 
   it('Spot: refuses INTERNAL bars and intervals Kraken does not serve', async () => {
