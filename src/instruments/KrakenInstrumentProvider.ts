@@ -18,7 +18,9 @@ export interface KrakenInstrumentProviderOptions extends KrakenHttpClientOptions
  * - `instruments$` replays the latest full list and re-emits it after every load and every periodic reload.
  *   Subscribing to it starts the first load if none has happened yet.
  * - After the first load, the list is reloaded every `updateInstrumentsIntervalMins` (default 60; `null`
- *   disables it) on the config's scheduler. A failed reload is logged and the previous list kept.
+ *   disables it) on the config's scheduler. A failed reload is logged and the previous list kept. A failed
+ *   background first load (started by subscribing to `instruments$`) is logged and tried again after
+ *   `retryDelayMaxMs` (at least 1 s) until one succeeds, so subscribers are not left waiting a whole period.
  * - `close()` stops the reload and completes `instruments$`.
  */
 export class KrakenInstrumentProvider {
@@ -28,7 +30,9 @@ export class KrakenInstrumentProvider {
   private readonly published = new ReplaySubject<readonly Instrument[]>(1);
   private readonly intervalMins: number | null;
   private reloadTimer?: Subscription;
+  private firstLoadRetry?: Subscription;
   private reloadInFlight?: Subscription;
+  private hasPublished = false;
   private started = false;
   private closed = false;
 
@@ -79,6 +83,7 @@ export class KrakenInstrumentProvider {
     if (this.closed) return;
     this.closed = true;
     this.reloadTimer?.unsubscribe();
+    this.firstLoadRetry?.unsubscribe();
     this.reloadInFlight?.unsubscribe();
     this.published.complete();
   }
@@ -101,6 +106,7 @@ export class KrakenInstrumentProvider {
   private publish(list: readonly Instrument[]): void {
     this.started = true;
     if (this.closed) return;
+    this.hasPublished = true;
     this.published.next(list);
     this.armReload();
   }
@@ -123,11 +129,19 @@ export class KrakenInstrumentProvider {
     if (this.reloadInFlight !== undefined && !this.reloadInFlight.closed) return;
     this.reloadInFlight = this.loadAll().subscribe({
       error: (err: unknown) => {
-        this.http.config.logger.warn(
-          `instrument reload failed, keeping ${this.list().length} instruments: ${err instanceof Error ? err.message : String(err)}`,
-          { error: err },
-        );
-        this.armReload();
+        const reason = err instanceof Error ? err.message : String(err);
+        const { logger, scheduler, retryDelayMaxMs } = this.http.config;
+        if (this.hasPublished) {
+          logger.warn(`instrument reload failed, keeping ${this.list().length} instruments: ${reason}`, { error: err });
+          this.armReload();
+          return;
+        }
+        // Nothing published yet: subscribers of instruments$ are waiting, so try again soon rather than after a
+        // whole reload period (or never, with the reload disabled).
+        const delayMs = Math.max(retryDelayMaxMs, 1000);
+        logger.warn(`instrument load failed, trying again in ${delayMs} ms: ${reason}`, { error: err });
+        this.firstLoadRetry?.unsubscribe();
+        this.firstLoadRetry = scheduler.schedule(() => this.reload(), delayMs);
       },
     });
   }

@@ -121,6 +121,35 @@ describe('KrakenInstrumentProvider', () => {
     p.close();
   });
 
+  it('tries a failed first load again after retryDelayMaxMs, so instruments$ subscribers get the list', async () => {
+    const {
+      provider: p,
+      clock,
+      logger,
+    } = provider({
+      updateInstrumentsIntervalMins: null,
+      retryDelayInitialMs: 0,
+      retryDelayMaxMs: 5000,
+    });
+    server.once('GET', '/0/public/AssetPairs', { status: 502, body: '<html>502</html>' });
+    const seen: string[][] = [];
+    p.instruments$.subscribe((list) => seen.push(ids(list)));
+    await until(() => logger.lines.length === 1);
+    expect(logger.lines[0]).toEqual({
+      level: 'warn',
+      message: 'instrument load failed, trying again in 5000 ms: AssetPairs: HTTP 502',
+    });
+    clock.advanceTo(4999);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.requestsTo('/0/public/AssetPairs')).toHaveLength(1);
+    clock.advanceTo(5000);
+    await until(() => seen.length === 1);
+    expect(seen[0]).toContain('BTC/USD.KRAKEN');
+    expect(server.requestsTo('/0/public/AssetPairs')).toHaveLength(2);
+    expect(clock.scheduler.actions).toHaveLength(0); // reload disabled: nothing more is scheduled
+    p.close();
+  });
+
   it('does not reload when updateInstrumentsIntervalMins is null', async () => {
     const { provider: p, clock } = provider({ updateInstrumentsIntervalMins: null });
     await firstValueFrom(p.loadAll());
