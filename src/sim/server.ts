@@ -79,7 +79,12 @@ export class SimServer {
   private stopped = false;
 
   constructor(private readonly faults: SimFaults) {
-    this.server = http.createServer((req, res) => void this.onRequest(req, res));
+    this.server = http.createServer((req, res) => {
+      // A client that goes away mid-request (aborted body, reset socket) must not become an unhandled rejection.
+      this.onRequest(req, res).catch(() => {
+        if (!res.headersSent && !res.destroyed) res.destroy();
+      });
+    });
     this.server.on('upgrade', (req, socket, head) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const target = this.wsPaths.get(path);
@@ -249,15 +254,25 @@ function send(res: http.ServerResponse, response: SimHttpResponse): void {
 }
 
 export class SimSocketImpl implements SimSocket {
+  /**
+   * Frames waiting behind a delayed reply (`faults.delayResponses(ms, { ws: true })`): a reply is due `ms` after
+   * it was made, and every frame sent after it waits in line, so the connection's order is kept as a slow server
+   * keeps it (an ack never overtakes its snapshot, a snapshot never comes after later updates).
+   */
+  private readonly queue: { readonly text: string; readonly due: number }[] = [];
+  private timer?: NodeJS.Timeout;
+
   constructor(
     readonly id: number,
     readonly group: SocketGroup,
     private readonly ws: WebSocket,
     private readonly faults: SimFaults,
-  ) {}
+  ) {
+    ws.on('close', () => this.dropQueue());
+  }
 
   send(frame: unknown): void {
-    this.sendRaw(typeof frame === 'string' ? frame : JSON.stringify(frame));
+    this.enqueue(typeof frame === 'string' ? frame : JSON.stringify(frame), 0);
   }
 
   sendRaw(text: string): void {
@@ -267,15 +282,16 @@ export class SimSocketImpl implements SimSocket {
   /** Sends a response to a request, after the armed WS response delay (real time). */
   reply(frame: unknown): void {
     const delay = this.faults.wsResponseDelayMs();
-    if (delay <= 0) this.send(frame);
-    else setTimeout(() => this.send(frame), delay).unref();
+    this.enqueue(typeof frame === 'string' ? frame : JSON.stringify(frame), delay > 0 ? Date.now() + delay : 0);
   }
 
   close(code = 1000, reason = ''): void {
+    this.dropQueue();
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
   }
 
   terminate(): void {
+    this.dropQueue();
     this.ws.terminate();
   }
 
@@ -289,6 +305,33 @@ export class SimSocketImpl implements SimSocket {
 
   onClose(listener: () => void): void {
     this.ws.on('close', listener);
+  }
+
+  private enqueue(text: string, due: number): void {
+    if (this.queue.length === 0 && due === 0) {
+      this.sendRaw(text);
+      return;
+    }
+    this.queue.push({ text, due });
+    this.drain();
+  }
+
+  private drain(): void {
+    if (this.timer) return;
+    const now = Date.now();
+    while (this.queue.length > 0 && this.queue[0].due <= now)
+      this.sendRaw((this.queue.shift() as { text: string }).text);
+    if (this.queue.length === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.drain();
+    }, this.queue[0].due - now);
+  }
+
+  private dropQueue(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.queue.length = 0;
   }
 }
 
