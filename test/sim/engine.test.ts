@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { ManualClock, MatchingEngine, Prng, type EngineEvent } from '../../src/sim/engine';
+import { MAX_MINUTE_BARS, MINUTE_MS } from '../../src/sim/engine/market';
 
 const START = Date.UTC(2024, 0, 2, 12, 0, 0);
 const d = (v: Decimal.Value) => new Decimal(v);
@@ -233,5 +234,62 @@ describe('MatchingEngine', () => {
       return [r.ok && r.order.id, engine.accountFills('a').map((f) => `${f.id}:${f.price}:${f.qty}`)];
     };
     expect(run()).toEqual(run());
+  });
+});
+
+describe('a long-running market stays bounded', () => {
+  it('holds one pending synthetic-trade timer per market and does not remember every public trade uid', () => {
+    const clock = new ManualClock(START);
+    const engine = new MatchingEngine({ seed: 3, clock, tradesPerMinute: 600, tickMs: 60_000, historyMinutes: 0 });
+    engine.start();
+    clock.advance(2 * 60_000);
+    const markets = engine.allMarkets();
+    expect(markets.reduce((n, m) => n + m.trades.length, 0)).toBeGreaterThan(markets.length * 500);
+    const internals = engine as unknown as { timers: unknown[]; tradeTimers: Map<string, unknown> };
+    expect(internals.timers).toHaveLength(1); // the market step
+    expect(internals.tradeTimers.size).toBe(markets.length);
+    expect((engine.ids as unknown as { issued: Set<string> }).issued.size).toBe(0);
+    engine.stop();
+    expect(internals.tradeTimers.size).toBe(0);
+  });
+
+  it('keeps at most a week of one-minute bars, and the statistics and bar queries still see the recent ones', () => {
+    const { engine } = quietEngine();
+    const market = engine.market('ETH/USD')!;
+    const first = market.bars[market.bars.length - 1].time + MINUTE_MS;
+    const minutes = MAX_MINUTE_BARS + 2500;
+    for (let i = 0; i < minutes; i++) {
+      market.recordTrade({
+        id: i,
+        uid: `u${i}`,
+        price: d(3000 + (i % 7)),
+        qty: d('0.1'),
+        side: 'buy',
+        ordType: 'market',
+        time: first + i * MINUTE_MS,
+        makerOrderId: 'm',
+        takerOrderId: 't',
+      });
+    }
+    expect(market.bars.length).toBeLessThanOrEqual(MAX_MINUTE_BARS + 1000);
+    expect(market.bars.length).toBeGreaterThanOrEqual(MAX_MINUTE_BARS);
+    const last = first + (minutes - 1) * MINUTE_MS;
+    expect(market.bars.at(-1)!.time).toBe(last);
+    const stats = market.stats(last);
+    expect(stats.count).toBe(24 * 60 + 1); // the bar 24 h ago starts exactly at the window's start
+    expect(stats.volume.toFixed()).toBe(
+      d('0.1')
+        .mul(24 * 60 + 1)
+        .toFixed(),
+    );
+    const since = last - 3 * 3_600_000;
+    const hours = market.barsOf(60, since);
+    expect(hours.map((b) => b.time)).toEqual(
+      market
+        .barsOf(60)
+        .filter((b) => b.time >= since)
+        .map((b) => b.time),
+    );
+    expect(hours.map((b) => b.time)).toEqual([2, 1, 0].map((h) => Math.floor(last / 3_600_000 - h) * 3_600_000));
   });
 });

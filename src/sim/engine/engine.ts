@@ -243,6 +243,7 @@ export class MatchingEngine {
   private readonly orderTimers = new Map<string, SimTimer>();
   private readonly deadMan = new Map<string, SimTimer>();
   private readonly timers: SimTimer[] = [];
+  private readonly tradeTimers = new Map<string, SimTimer>();
   private readonly subject = new Subject<EngineEvent>();
   private readonly dirtyBooks = new Set<string>();
   /** Open triggered-type orders whose trigger has not fired. */
@@ -294,6 +295,8 @@ export class MatchingEngine {
   stop(): void {
     this.running = false;
     for (const t of this.timers.splice(0)) t.cancel();
+    for (const t of this.tradeTimers.values()) t.cancel();
+    this.tradeTimers.clear();
     for (const t of this.orderTimers.values()) t.cancel();
     this.orderTimers.clear();
     for (const t of this.deadMan.values()) t.cancel();
@@ -341,21 +344,46 @@ export class MatchingEngine {
   }
 
   /**
-   * Sets a replayed market's book side to exactly these levels (synthetic liquidity only; user orders stay) and
-   * pins its fair price to the mid.
+   * Sets a replayed market's book side to exactly these levels (synthetic liquidity only; user orders stay).
+   * Replacing both sides of a moving book one side at a time can cross the new levels with the other side's stale
+   * ones; use `setSyntheticBook` for that.
    */
   setSyntheticLevels(symbol: string, side: Side, levels: readonly { price: Decimal; qty: Decimal }[]): void {
     const market = this.requireMarket(symbol);
     this.batch(() => {
-      const book = market.book;
-      for (const level of [...book.levelsOf(side)]) {
-        for (const entry of level.entries.filter((e) => e.accountId === MARKET_MAKER)) {
-          book.remove(side, level.price, entry.orderId, this.clock.now());
-        }
-      }
+      this.removeSyntheticQuotes(market, side);
       for (const level of levels) this.placeQuote(market, side, level.price, level.qty);
       this.dirtyBooks.add(symbol);
     });
+  }
+
+  /**
+   * Sets both sides of a replayed market's book to exactly these levels: every synthetic quote leaves first, so the
+   * synthetic liquidity never trades with itself (a recorded book that moved past the previous one prints no
+   * trade that the recording does not have). A level that crosses a resting user order fills it.
+   */
+  setSyntheticBook(
+    symbol: string,
+    bids: readonly { price: Decimal; qty: Decimal }[],
+    asks: readonly { price: Decimal; qty: Decimal }[],
+  ): void {
+    const market = this.requireMarket(symbol);
+    this.batch(() => {
+      this.removeSyntheticQuotes(market, 'buy');
+      this.removeSyntheticQuotes(market, 'sell');
+      for (const level of bids) this.placeQuote(market, 'buy', level.price, level.qty);
+      for (const level of asks) this.placeQuote(market, 'sell', level.price, level.qty);
+      this.dirtyBooks.add(symbol);
+    });
+  }
+
+  private removeSyntheticQuotes(market: Market, side: Side): void {
+    const book = market.book;
+    for (const level of [...book.levelsOf(side)]) {
+      for (const entry of level.entries.filter((e) => e.accountId === MARKET_MAKER)) {
+        book.remove(side, level.price, entry.orderId, this.clock.now());
+      }
+    }
   }
 
   /** Prints a trade taken from a replay at this price and size, without touching the book. */
@@ -364,7 +392,7 @@ export class MatchingEngine {
     this.batch(() => {
       const trade: PublicTrade = {
         id: market.nextTradeId(),
-        uid: this.ids.uuid(),
+        uid: this.ids.uuid(false),
         price,
         qty,
         side,
@@ -984,7 +1012,7 @@ export class MatchingEngine {
         this.dirtyBooks.add(market.instrument.symbol);
         const trade: PublicTrade = {
           id: market.nextTradeId(),
-          uid: this.ids.uuid(),
+          uid: this.ids.uuid(false),
           price: level.price,
           qty,
           side: taker.side,
@@ -1180,12 +1208,16 @@ export class MatchingEngine {
     );
   }
 
+  /** One pending synthetic-trade timer per market (replaced each time, so a long run holds no spent timers). */
   private scheduleSyntheticTrade(market: Market): void {
     const delay = market.prng.exponential(60_000 / this.tradesPerMinute);
-    this.timers.push(
+    const symbol = market.instrument.symbol;
+    this.tradeTimers.set(
+      symbol,
       this.clock.setTimeout(() => {
+        this.tradeTimers.delete(symbol);
         if (!this.running) return;
-        if (!this.replayed.has(market.instrument.symbol)) this.syntheticTrade(market.instrument.symbol);
+        if (!this.replayed.has(symbol)) this.syntheticTrade(symbol);
         this.scheduleSyntheticTrade(market);
       }, delay),
     );

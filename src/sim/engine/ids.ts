@@ -23,11 +23,16 @@ export class IdFactory {
     return this.unique('L');
   }
 
-  /** A UUID v4 shape, for futures order ids and fill ids. */
-  uuid(): string {
+  /**
+   * A UUID v4 shape, for futures order ids and fill ids. `tracked: false` (public trade uids, one per print for
+   * as long as the market runs) skips the never-repeat bookkeeping, which would otherwise grow without bound; a
+   * repeat would need the generator's 2^32-state cycle to come round within one stream.
+   */
+  uuid(tracked = true): string {
     const hex = (n: number) => Array.from({ length: n }, () => this.prng.int(0, 15).toString(16)).join('');
     for (;;) {
       const id = `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[this.prng.int(0, 3)]}${hex(3)}-${hex(12)}`;
+      if (!tracked) return id;
       if (!this.issued.has(id)) {
         this.issued.add(id);
         return id;

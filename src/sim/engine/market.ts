@@ -8,6 +8,11 @@ import type { SimInstrument, Underlying } from './instruments';
 import { Prng } from './prng';
 
 export const MINUTE_MS = 60_000;
+/**
+ * One-minute bars kept per instrument (one week, ~4 MB each): more than the 720-row OHLC window up to 5-minute
+ * bars and the 24-hour statistics need, and a bound on a real-clock simulator left running for weeks.
+ */
+export const MAX_MINUTE_BARS = 7 * 24 * 60;
 
 export interface PublicTrade {
   /** Sequential per instrument (Kraken's `trade_id`). */
@@ -233,6 +238,8 @@ export class Market {
         count: 0,
       };
       this.bars.push(bar);
+      // Trimmed in steps of 1000 bars, not one splice per new minute.
+      if (this.bars.length > MAX_MINUTE_BARS + 1000) this.bars.splice(0, this.bars.length - MAX_MINUTE_BARS);
     }
     if (trade.price.gt(bar.high)) bar.high = trade.price;
     if (trade.price.lt(bar.low)) bar.low = trade.price;
@@ -293,7 +300,9 @@ export class Market {
   barsOf(intervalMinutes: number, sinceMs = -Infinity): Bar[] {
     const size = intervalMinutes * MINUTE_MS;
     const out: Bar[] = [];
-    for (const m of this.bars) {
+    // A bar whose interval starts at or after `sinceMs` starts there itself: skip the older ones.
+    for (let i = this.firstBarAtOrAfter(sinceMs); i < this.bars.length; i++) {
+      const m = this.bars[i];
       const start = Math.floor(m.time / size) * size;
       if (start < sinceMs) continue;
       const last = out[out.length - 1];
@@ -309,6 +318,18 @@ export class Market {
       }
     }
     return out;
+  }
+
+  /** Index of the first one-minute bar starting at or after `time` (bisection; the bars are in time order). */
+  private firstBarAtOrAfter(time: number): number {
+    let lo = 0;
+    let hi = this.bars.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.bars[mid].time < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   stats(now: number): Stats24h {
@@ -334,7 +355,8 @@ export class Market {
       const vwap = volume.isZero() ? fallback : notional.div(volume);
       return { open: bars[0].open, high, low, volume, vwap, count };
     };
-    const last24 = summarise(this.bars.filter((b) => b.time >= dayAgo));
-    return { ...last24, today: summarise(this.bars.filter((b) => b.time >= midnight)) };
+    const recent = this.bars.slice(this.firstBarAtOrAfter(dayAgo));
+    const last24 = summarise(recent);
+    return { ...last24, today: summarise(recent.filter((b) => b.time >= midnight)) };
   }
 }

@@ -12,7 +12,7 @@ import { notional } from '../engine/accounts';
 import type { EngineEvent, EngineFill, EngineOrder } from '../engine/engine';
 import { IdFactory } from '../engine/ids';
 import type { FuturesContractDef } from '../engine/instruments';
-import { MINUTE_MS } from '../engine/market';
+import { MAX_MINUTE_BARS, MINUTE_MS } from '../engine/market';
 import { Prng } from '../engine/prng';
 import {
   absoluteFundingRate,
@@ -246,7 +246,7 @@ export class FuturesVenue {
     const last = list[list.length - 1];
     if (!last || last.time < start) {
       list.push({ time: start, open: price, high: price, low: price, close: price });
-      if (list.length > 50_000) list.splice(0, list.length - 50_000);
+      if (list.length > MAX_MINUTE_BARS + 1000) list.splice(0, list.length - MAX_MINUTE_BARS);
       return;
     }
     if (price.gt(last.high)) last.high = price;
