@@ -8,6 +8,8 @@
  * await sim.stop();
  * ```
  */
+import { KrakenConfigError } from '../errors';
+import { MAX_MINUTE_BARS } from './engine/market';
 import { Prng } from './engine/prng';
 import { ManualClock, RealClock, type SimClock } from './engine/clock';
 import { MatchingEngine } from './engine/engine';
@@ -102,6 +104,7 @@ export class KrakenSimulator {
   ) {}
 
   static async start(options: KrakenSimulatorOptions = {}): Promise<KrakenSimulator> {
+    checkOptions(options);
     const seed = options.seed ?? 1;
     const startTime = options.startTime ?? Math.floor(Date.now() / 60_000) * 60_000;
     const clock: SimClock =
@@ -202,6 +205,33 @@ export class KrakenSimulator {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+/**
+ * Refuses option values that would make the market loop without end or without bound (a zero tick, a trade rate
+ * that schedules trades faster than time moves, a replay at speed 0, a history of millions of bars).
+ */
+function checkOptions(options: KrakenSimulatorOptions): void {
+  const check = (option: string, value: number | undefined, ok: (v: number) => boolean, expected: string) => {
+    if (value !== undefined && !(Number.isFinite(value) && ok(value))) {
+      throw new KrakenConfigError(option, `expected ${expected}, got ${String(value)}`);
+    }
+  };
+  check('seed', options.seed, () => true, 'a finite number');
+  check('port', options.port, (v) => Number.isInteger(v) && v >= 0 && v <= 65535, 'a port number (0 = any)');
+  check('startTime', options.startTime, () => true, 'epoch milliseconds');
+  check('tickMs', options.tickMs, (v) => v >= 1, 'at least 1 ms');
+  check('tradesPerMinute', options.tradesPerMinute, (v) => v >= 0 && v <= 60_000, '0 to 60000');
+  check('bookLevels', options.bookLevels, (v) => Number.isInteger(v) && v >= 1 && v <= 1000, '1 to 1000 levels');
+  check(
+    'historyMinutes',
+    options.historyMinutes,
+    (v) => Number.isInteger(v) && v >= 0 && v <= MAX_MINUTE_BARS,
+    `0 to ${MAX_MINUTE_BARS} minutes`,
+  );
+  check('volatility', options.volatility, (v) => v >= 0, 'a non-negative multiplier');
+  check('heartbeatMs', options.heartbeatMs, (v) => v === 0 || v >= 10, '0 (off) or at least 10 ms');
+  check('replay.speed', options.replay?.speed, (v) => v > 0, 'a positive multiplier');
 }
 
 function makeCredentials(

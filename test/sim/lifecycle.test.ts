@@ -1,6 +1,9 @@
+import * as net from 'node:net';
 import { inspect } from 'node:util';
+import { KrakenConfigError } from '../../src/errors';
 import { KrakenSimulator } from '../../src/sim';
-import { settle, TestSocket } from './simSupport';
+import { publicGet, settle, TestSocket } from './simSupport';
+import { WsClient } from './futures/support';
 
 describe('KrakenSimulator lifecycle', () => {
   it('starts on a free loopback port and reports full URLs', async () => {
@@ -55,6 +58,70 @@ describe('KrakenSimulator lifecycle', () => {
     const [a, b] = [await frames(), await frames()];
     expect(a.length).toBeGreaterThan(20);
     expect(a).toEqual(b);
+  });
+
+  it('sends byte-identical Futures WebSocket frames for the same seed and start time', async () => {
+    const frames = async () => {
+      const sim = await KrakenSimulator.start({
+        seed: 4,
+        clock: 'manual',
+        startTime: Date.UTC(2024, 0, 1),
+        heartbeatMs: 0,
+      });
+      const ws = await WsClient.connect(sim.config().baseUrlWsFutures);
+      for (const feed of ['book', 'trade', 'ticker']) {
+        ws.send({ event: 'subscribe', feed, product_ids: ['PF_XBTUSD', 'PI_XBTUSD'] });
+      }
+      await ws.next((m) => m.feed === 'ticker' && m.product_id === 'PI_XBTUSD');
+      for (let i = 0; i < 20; i++) sim.clock.advance(1000);
+      await ws.settle();
+      await ws.close();
+      await sim.stop();
+      return ws.frames;
+    };
+    const [a, b] = [await frames(), await frames()];
+    expect(a.filter((f) => f.includes('"feed":"book"')).length).toBeGreaterThan(20);
+    expect(a.filter((f) => f.includes('"feed":"trade"')).length).toBeGreaterThan(0);
+    expect(a).toEqual(b);
+  });
+
+  it('refuses options that would make the market spin or grow without bound, leaving nothing open', async () => {
+    const bad = [
+      { tickMs: 0 },
+      { tradesPerMinute: Infinity },
+      { tradesPerMinute: 1e9 },
+      { historyMinutes: 1e8 },
+      { heartbeatMs: 1 },
+      { port: -1 },
+      { replay: { file: 'unused.ndjson', speed: 0 } },
+    ];
+    for (const options of bad) {
+      await expect(KrakenSimulator.start({ clock: 'manual', ...options })).rejects.toThrow(KrakenConfigError);
+    }
+  });
+
+  it('keeps serving after a client aborts a request mid-body (no unhandled rejection)', async () => {
+    const sim = await KrakenSimulator.start({ seed: 3, clock: 'manual' });
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(sim.port, '127.0.0.1', () => {
+          socket.write('POST /0/private/Balance HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nnonce=1');
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 20);
+        });
+      });
+      await settle(50);
+      expect(rejections).toEqual([]);
+      expect((await publicGet(sim, 'Time')).json.error).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await sim.stop();
+    }
   });
 
   it('runs the market on real time by default', async () => {

@@ -156,6 +156,7 @@ export function attachReplay(ctx: SimContext, options: ReplayOptions): void {
   const events = parseRecording(readFileSync(options.file, 'utf8'));
   const { engine, clock } = ctx;
   const speed = options.speed ?? 1;
+  if (!(Number.isFinite(speed) && speed > 0)) throw new RangeError(`replay speed must be positive, got ${speed}`);
   const symbols = [...new Set(events.map((e) => e.symbol))].filter((s) => engine.market(s) !== undefined);
   if (events.length === 0 || symbols.length === 0) return;
   for (const symbol of symbols) engine.takeOverMarket(symbol);
@@ -185,8 +186,7 @@ export function attachReplay(ctx: SimContext, options: ReplayOptions): void {
     }
     const bids = [...book.bids.values()].sort((a, b) => b.price.cmp(a.price));
     const asks = [...book.asks.values()].sort((a, b) => a.price.cmp(b.price));
-    engine.setSyntheticLevels(event.symbol, 'buy', bids);
-    engine.setSyntheticLevels(event.symbol, 'sell', asks);
+    engine.setSyntheticBook(event.symbol, bids, asks);
     if (bids[0] && asks[0]) market.pinnedFair = bids[0].price.add(asks[0].price).div(2).toNumber();
   };
 
@@ -194,14 +194,18 @@ export function attachReplay(ctx: SimContext, options: ReplayOptions): void {
   let timer: { cancel(): void } | undefined;
   let index = 0;
   let base = clock.now();
+  const cycle = duration / speed + 1000;
   const pump = () => {
     timer = undefined;
     while (!cancelled) {
       if (index >= events.length) {
         if (options.loop === false) return;
-        // Loop: the recording starts again one second after its end.
+        // Loop: the recording starts again one second after its end. Rounds that lie wholly in the past (a real
+        // clock after the event loop was blocked) are skipped rather than replayed in one burst.
         index = 0;
-        base += duration / speed + 1000;
+        base += cycle;
+        const behind = clock.now() - base;
+        if (behind > cycle) base += Math.floor(behind / cycle) * cycle;
       }
       const due = base + events[index].at / speed;
       if (due > clock.now()) {
