@@ -444,3 +444,91 @@ describe('KrakenSimulator spot REST', () => {
     });
   });
 });
+
+describe('KrakenSimulator spot REST: history paging', () => {
+  let sim: KrakenSimulator;
+
+  beforeEach(async () => {
+    sim = await KrakenSimulator.start({
+      seed: 11,
+      clock: 'manual',
+      startTime: START,
+      tier: 'pro',
+      tradesPerMinute: 0,
+      spotBalances: { USD: 10_000_000, BTC: 100, ETH: 1000 },
+    });
+  });
+
+  afterEach(async () => {
+    await sim.stop();
+  });
+
+  it('TradesHistory pages 50 fills at a time, newest first; a txid bound splits the fills of one taker order', async () => {
+    const asks = sim.engine.market('BTC/USD')!.book.view('sell', 3);
+    // One market order that takes two levels and half of a third: three fills in the same millisecond.
+    const sweep = asks[0].qty.add(asks[1].qty).add(asks[2].qty.div(2).toDecimalPlaces(8));
+    const add = await privatePost(sim, 'AddOrder', {
+      pair: 'XBTUSD',
+      type: 'buy',
+      ordertype: 'market',
+      volume: sweep.toFixed(8),
+    });
+    expect(add.json.error).toEqual([]);
+    sim.clock.advance(1000);
+    for (let i = 0; i < 55; i++) {
+      const small = await privatePost(sim, 'AddOrder', {
+        pair: 'XBTUSD',
+        type: 'buy',
+        ordertype: 'market',
+        volume: '0.001',
+      });
+      expect(small.json.error).toEqual([]);
+      sim.clock.advance(1000);
+    }
+    const fills = sim.engine.accountFills(sim.accounts().spot);
+    expect(fills).toHaveLength(58);
+    const [s1, s2, s3] = fills;
+    expect([s2.time, s3.time]).toEqual([s1.time, s1.time]);
+    const newestFirst = fills.map((f) => f.id).reverse();
+
+    const page1 = (await privatePost(sim, 'TradesHistory')).json.result;
+    expect(page1.count).toBe(58);
+    expect(Object.keys(page1.trades)).toEqual(newestFirst.slice(0, 50));
+    const page2 = (await privatePost(sim, 'TradesHistory', { ofs: 50 })).json.result;
+    expect(Object.keys(page2.trades)).toEqual(newestFirst.slice(50));
+    expect((await privatePost(sim, 'TradesHistory', { ofs: 100 })).json.result).toEqual({ trades: {}, count: 58 });
+
+    const afterFirst = (await privatePost(sim, 'TradesHistory', { start: s1.id })).json.result;
+    expect(afterFirst.count).toBe(57);
+    const afterFirstTail = (await privatePost(sim, 'TradesHistory', { start: s1.id, ofs: 50 })).json.result;
+    expect(Object.keys(afterFirstTail.trades)).toEqual(newestFirst.slice(50, 57));
+    expect(Object.keys(afterFirstTail.trades).slice(-2)).toEqual([s3.id, s2.id]);
+    const upToSecond = (await privatePost(sim, 'TradesHistory', { end: s2.id })).json.result;
+    expect(Object.keys(upToSecond.trades)).toEqual([s2.id, s1.id]);
+    const afterSweep = (await privatePost(sim, 'TradesHistory', { start: String(s1.time / 1000) })).json.result;
+    expect(afterSweep.count).toBe(55);
+    expect((await privatePost(sim, 'TradesHistory', { end: 'TNOPE-NOPE-NOPE' })).json.error).toEqual([
+      'EGeneral:Invalid arguments:end',
+    ]);
+    const withoutCount = (await privatePost(sim, 'TradesHistory', { without_count: true, ofs: 55 })).json.result;
+    expect(withoutCount).toEqual({ trades: expect.any(Object) });
+    expect(Object.keys(withoutCount.trades)).toEqual(newestFirst.slice(55));
+  });
+
+  it('Trades takes `since` as seconds (also fractional) or the nanosecond cursor, and refuses anything else', async () => {
+    sim.engine.syntheticTrade('BTC/USD');
+    sim.clock.advance(1500);
+    sim.engine.syntheticTrade('BTC/USD');
+    const all = (await publicGet(sim, 'Trades', 'pair=XBTUSD')).json.result.XXBTZUSD as unknown[][];
+    expect(all.map((row) => row[2])).toEqual([START / 1000, START / 1000 + 1.5]);
+    const fractional = await publicGet(sim, 'Trades', `pair=XBTUSD&since=${START / 1000 + 0.5}`);
+    expect((fractional.json.result.XXBTZUSD as unknown[][]).map((row) => row[2])).toEqual([START / 1000 + 1.5]);
+    const cursor = await publicGet(sim, 'Trades', `pair=XBTUSD&since=${BigInt(START) * 1_000_000n}`);
+    expect((cursor.json.result.XXBTZUSD as unknown[][]).map((row) => row[2])).toEqual([START / 1000 + 1.5]);
+    for (const bad of ['abc', '-1', '1e9']) {
+      expect((await publicGet(sim, 'Trades', `pair=XBTUSD&since=${bad}`)).json).toEqual({
+        error: ['EGeneral:Invalid arguments:since'],
+      });
+    }
+  });
+});

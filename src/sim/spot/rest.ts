@@ -144,10 +144,14 @@ export function attachSpotRest(ctx: SimContext, auth: SpotAuth, trading: SpotTra
     const market = engine.market(pair.symbol);
     if (!market) return { error: 'EQuery:Unknown asset pair' };
     const since = q.get('since');
-    // `since` is Unix seconds or the opaque nanosecond cursor from `last`.
+    // `since` is Unix seconds (possibly fractional) or the opaque nanosecond cursor from `last`; anything else is
+    // refused rather than read as "from the beginning".
     let sinceNs = -1n;
-    if (since !== null && /^\d+$/.test(since))
-      sinceNs = since.length > 12 ? BigInt(since) : BigInt(since) * 1_000_000_000n;
+    if (since !== null) {
+      if (/^\d{13,}$/.test(since)) sinceNs = BigInt(since);
+      else if (/^\d{1,12}(\.\d+)?$/.test(since)) sinceNs = nanos(Number(since) * 1000);
+      else return { error: 'EGeneral:Invalid arguments:since' };
+    }
     // Without `since` Kraken answers the most recent `count` trades; with it, the first `count` after it.
     const after = market.trades.filter((t) => nanos(t.time) > sinceNs);
     const trades = since === null ? after.slice(-count) : after.slice(0, count);
@@ -289,15 +293,15 @@ export function attachSpotRest(ctx: SimContext, auth: SpotAuth, trading: SpotTra
     if (!['open', 'close', 'both'].includes(closetime)) return { error: 'EGeneral:Invalid arguments:closetime' };
     const ofs = Number(p.ofs ?? 0);
     if (!Number.isInteger(ofs) || ofs < 0) return { error: 'EGeneral:Invalid arguments:ofs' };
-    const boundOf = (value: unknown): number | undefined | { error: string } => {
+    const boundOf = (name: string, value: unknown): number | undefined | { error: string } => {
       if (value === undefined || value === '') return undefined;
       const text = String(value);
       if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
       const order = engine.order(text);
-      return order && order.accountId === accountId ? order.openTime : { error: 'EGeneral:Invalid arguments:start' };
+      return order && order.accountId === accountId ? order.openTime : { error: `EGeneral:Invalid arguments:${name}` };
     };
-    const start = boundOf(p.start);
-    const end = boundOf(p.end);
+    const start = boundOf('start', p.start);
+    const end = boundOf('end', p.end);
     if (typeof start === 'object') return start;
     if (typeof end === 'object') return end;
     const times = (o: EngineOrder) =>
@@ -368,21 +372,26 @@ export function attachSpotRest(ctx: SimContext, auth: SpotAuth, trading: SpotTra
     const ofs = Number(p.ofs ?? 0);
     if (!Number.isInteger(ofs) || ofs < 0) return { error: 'EGeneral:Invalid arguments:ofs' };
     const all = spotFills(accountId);
-    const boundOf = (value: unknown): number | undefined | { error: string } => {
+    // A bound is a time (Unix seconds) or a trade txid; a txid bounds by position, so the other fills of the same
+    // taker order (same millisecond) fall on the right side of it. Positions index `all`, oldest first.
+    const boundOf = (name: string, value: unknown): { time: number } | { index: number } | undefined | string => {
       if (value === undefined || value === '') return undefined;
       const text = String(value);
-      if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-      const fill = all.find((f) => f.id === text);
-      return fill ? fill.time : { error: 'EGeneral:Invalid arguments:start' };
+      if (/^\d+(\.\d+)?$/.test(text)) return { time: Number(text) * 1000 };
+      const index = all.findIndex((f) => f.id === text);
+      return index >= 0 ? { index } : `EGeneral:Invalid arguments:${name}`;
     };
-    const start = boundOf(p.start);
-    const end = boundOf(p.end);
-    if (typeof start === 'object') return start;
-    if (typeof end === 'object') return end;
+    const start = boundOf('start', p.start);
+    const end = boundOf('end', p.end);
+    if (typeof start === 'string') return { error: start };
+    if (typeof end === 'string') return { error: end };
+    const after = (f: EngineFill, i: number) =>
+      start === undefined || ('time' in start ? f.time > start.time : i > start.index);
+    const upTo = (f: EngineFill, i: number) =>
+      end === undefined || ('time' in end ? f.time <= end.time : i <= end.index);
     // Spot trades open no position: the position-only filters match nothing.
     const matching = (type === 'all' || type === 'no position' ? all : [])
-      .filter((f) => (start === undefined || f.time > start) && (end === undefined || f.time <= end))
-      .slice()
+      .filter((f, i) => after(f, i) && upTo(f, i))
       .reverse();
     const page = matching.slice(ofs, ofs + PAGE);
     return {
