@@ -13,6 +13,12 @@ import { KrakenSubscriptionError, KrakenTimeoutError } from '../errors';
 export interface WsDelivery {
   readonly route: string;
   readonly message: unknown;
+  /**
+   * The message names no symbol to route it by (Kraken Spot's snapshot of a market without trades: `data: []`), so
+   * `route` is only its channel. The venue sends a snapshot right after the subscription's acknowledgement: when no
+   * subscription has `route` itself, the message goes to the one confirmed last if its route is under `route:`.
+   */
+  readonly unrouted?: boolean;
 }
 
 /** What a protocol makes of one inbound message. */
@@ -95,6 +101,8 @@ export class WsSubscriptions<Req, Auth = unknown> {
   private readonly byRoute = new Map<string, Set<Entry<Req>>>();
   private readonly queue: Entry<Req>[] = [];
   private inFlight: Entry<Req> | undefined;
+  /** The subscription acknowledged last on this connection (see {@link WsDelivery.unrouted}). */
+  private lastConfirmed: Entry<Req> | undefined;
 
   constructor(
     private readonly protocol: WsProtocol<Req, Auth>,
@@ -159,6 +167,7 @@ export class WsSubscriptions<Req, Auth = unknown> {
     for (const entry of this.entries.values()) this.reset(entry);
     this.queue.length = 0;
     this.inFlight = undefined;
+    this.lastConfirmed = undefined;
   }
 
   /** Unsubscribes and subscribes `key` again on the live socket (to get a fresh snapshot). */
@@ -203,8 +212,12 @@ export class WsSubscriptions<Req, Auth = unknown> {
    */
   private deliver(delivery: WsDelivery): void {
     const entries = this.byRoute.get(delivery.route);
-    if (!entries) return;
     const message = delivery.message;
+    if (!entries) {
+      const latest = this.lastConfirmed;
+      if (delivery.unrouted && latest?.route.startsWith(`${delivery.route}:`)) deliverTo(latest.subscribers, message);
+      return;
+    }
     if (entries.size === 1) {
       for (const entry of entries) {
         deliverTo(entry.subscribers, message);
@@ -264,6 +277,7 @@ export class WsSubscriptions<Req, Auth = unknown> {
 
   private confirm(entry: Entry<Req>): void {
     entry.status = 'active';
+    this.lastConfirmed = entry;
     entry.ackTimer?.unsubscribe();
     entry.ackTimer = undefined;
     this.settled(entry);
@@ -306,6 +320,7 @@ export class WsSubscriptions<Req, Auth = unknown> {
     const queued = this.queue.indexOf(entry);
     if (queued >= 0) this.queue.splice(queued, 1);
     if (this.inFlight === entry) this.inFlight = undefined;
+    if (this.lastConfirmed === entry) this.lastConfirmed = undefined;
   }
 
   private reset(entry: Entry<Req>): void {

@@ -164,6 +164,24 @@ describe('KrakenDataClient Spot trades', () => {
     await teardown();
   });
 
+  it('a market without trades at subscription (empty snapshot) keeps every trade of the replay after a reconnect', async () => {
+    const { venue, client, track, teardown } = setup();
+    const seen: string[] = [];
+    let replay = tradeFrame('snapshot', []);
+    venue.onSubscribe = (_endpoint, _request, socket) => socket.reply(replay);
+    track(client.trades(BTC).subscribe((t) => seen.push(t.tradeId)));
+    venue.advance(0);
+    // Trades print while the connection is down: Kraken's snapshot after the resubscription is all there is of them.
+    replay = tradeFrame('snapshot', [
+      { id: 1, price: 1 },
+      { id: 2, price: 1 },
+    ]);
+    venue.live('spot')!.drop();
+    venue.advance(1_000);
+    expect(seen).toEqual(['1', '2']);
+    await teardown();
+  });
+
   it('reports what REST cannot recover as a gap on connectionState$ and goes on', async () => {
     const { venue, http, client, states, track, teardown } = setup();
     const seen: string[] = [];

@@ -184,6 +184,40 @@ describe('WsSession with a socket that answers inside send()', () => {
   });
 });
 
+describe('Spot frames that name no symbol', () => {
+  it('delivers an empty snapshot to the subscription acknowledged just before it', () => {
+    const { session: s, advance } = session(spotWsProtocol);
+    const emptySnapshot = { channel: 'trade', type: 'snapshot', data: [] };
+    SyncAnswerSocket.answer = (frame) => {
+      if (frame.method !== 'subscribe') return [];
+      const params = frame.params as { channel: string; symbol: string[] };
+      const ack = {
+        method: 'subscribe',
+        req_id: frame.req_id,
+        success: true,
+        result: { ...params, symbol: params.symbol[0] },
+      };
+      return params.symbol[0] === 'ETH/USD' ? [ack, emptySnapshot] : [ack, { ...tradeFrame(1), type: 'snapshot' }];
+    };
+    const eth: SpotWsSubscription = { channel: 'trade', symbol: 'ETH/USD' };
+    const ethTicker: SpotWsSubscription = { channel: 'ticker', symbol: 'ETH/USD' };
+    const btc: unknown[] = [];
+    const ethTrades: unknown[] = [];
+    const tickers: unknown[] = [];
+    s.subscribe(spotWsKey(BTC_TRADES), BTC_TRADES).subscribe((m) => btc.push(m));
+    s.subscribe(spotWsKey(eth), eth).subscribe((m) => ethTrades.push(m));
+    s.subscribe(spotWsKey(ethTicker), ethTicker).subscribe((m) => tickers.push(m));
+    advance(0);
+    expect(ethTrades).toEqual([emptySnapshot]);
+    expect(btc).toEqual([{ ...tradeFrame(1), type: 'snapshot' }]);
+    // Confirmed last now: the ticker subscription, whose channel an empty trade frame is not.
+    SyncAnswerSocket.instances[0].receive(emptySnapshot);
+    expect(ethTrades).toEqual([emptySnapshot]);
+    expect(tickers).toEqual([]);
+    void s.close();
+  });
+});
+
 describe('Spot private-channel routing (executions entries carry a symbol)', () => {
   const executionsUpdate = spotFixture('8.1-executions-orders-fills-replaces-3') as Json;
   const executionsTrade = spotFixture('8.1-executions-orders-fills-replaces-5') as Json;

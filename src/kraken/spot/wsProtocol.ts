@@ -121,7 +121,9 @@ function oneRoute(channel: string, data: readonly unknown[]): boolean {
 function deliveries(frame: JsonObject, channel: string): WsDelivery[] {
   if (ACCOUNT_CHANNELS.has(channel)) return [{ route: channel, message: frame }];
   const data = frame.data;
-  if (!Array.isArray(data) || data.length === 0) return [{ route: channel, message: frame }];
+  if (!Array.isArray(data)) return [{ route: channel, message: frame }];
+  // A snapshot without entries (no trades yet) names no symbol: it belongs to the subscription just acknowledged.
+  if (data.length === 0) return [{ route: channel, message: frame, unrouted: true }];
   if (oneRoute(channel, data)) return [{ route: entryRoute(channel, data[0]), message: frame }];
   const groups = new Map<string, unknown[]>();
   for (const entry of data) {
