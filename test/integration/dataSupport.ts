@@ -12,13 +12,16 @@ import {
   type Observable,
   type Subscription,
 } from 'rxjs';
+import { crc32 } from 'node:zlib';
+import type Decimal from 'decimal.js';
 import WebSocket from 'ws';
 import { silentLogger } from '../../src/config/logger';
 import type { KrakenDataClientOptions } from '../../src/config/config';
 import { KrakenDataClient, type DataConnectionEvent } from '../../src/data/KrakenDataClient';
+import type { OrderBook, OrderBookDeltas } from '../../src/model/data';
 import { KrakenSimulator } from '../../src/sim';
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 export const START = Date.UTC(2024, 0, 2, 12, 0, 0);
 
@@ -153,5 +156,86 @@ export async function until(condition: () => boolean, ms = 4_000): Promise<void>
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A value of a stream with the frame that made it: the last one the client received before it was emitted. */
+export interface Caused<T> {
+  readonly value: T;
+  readonly frame: Json;
+}
+
+/**
+ * Collects a stream's values with their frames. The client handles a frame synchronously inside the socket's
+ * `message` event, after `RecordingWebSocket` recorded it, so the frame received last is the one that caused a value.
+ */
+export function collectCaused<T>(harness: Harness, source: Observable<T>): { values: Caused<T>[] } {
+  const values: Caused<T>[] = [];
+  harness.keep(source.subscribe((value) => values.push({ value, frame: received[received.length - 1].frame })));
+  return { values };
+}
+
+/** The `data[0]` of a Spot frame. */
+export function entry(frame: Json): Json {
+  return (frame.data as Json[])[0];
+}
+
+/**
+ * Kraken's Spot book checksum of a book, computed here from its Decimals with Node's zlib CRC-32 and decimal.js
+ * formatting (spot-wire.md §7.2), independently of the client's incremental checksum and formatter.
+ */
+export function independentChecksum(book: OrderBook, pricePrecision: number, sizePrecision: number): number {
+  const token = (value: Decimal, precision: number) => value.toFixed(precision).replace('.', '').replace(/^0+/, '');
+  let text = '';
+  for (const level of book.asks.slice(0, 10))
+    text += token(level.price, pricePrecision) + token(level.size, sizePrecision);
+  for (const level of book.bids.slice(0, 10))
+    text += token(level.price, pricePrecision) + token(level.size, sizePrecision);
+  return crc32(text);
+}
+
+/** The same over the JSON numbers' shortest text (the wrong method: trailing zeros lost), for negative checks. */
+export function literalChecksum(book: OrderBook): number {
+  const token = (value: Decimal) => String(value.toNumber()).replace('.', '').replace(/^0+/, '');
+  let text = '';
+  for (const level of book.asks.slice(0, 10)) text += token(level.price) + token(level.size);
+  for (const level of book.bids.slice(0, 10)) text += token(level.price) + token(level.size);
+  return crc32(text);
+}
+
+/** A book's levels as `price:size` texts, best first, for comparisons. */
+export function levels(side: readonly { price: Decimal; size: Decimal }[]): string[] {
+  return side.map((l) => `${l.price.toFixed()}:${l.size.toFixed()}`);
+}
+
+/** The simulator's engine book as `price:size` texts, best first. */
+export function engineLevels(harness: Harness, symbol: string, side: 'buy' | 'sell', depth: number): string[] {
+  return harness.sim.engine
+    .market(symbol)!
+    .book.view(side, depth)
+    .map((l) => `${l.price.toFixed()}:${l.qty.toFixed()}`);
+}
+
+/** Applies `OrderBookDeltas` to a plain book (price text → size), as a consumer of `bookDeltas()` would. */
+export class DeltaBook {
+  readonly bids = new Map<string, Decimal>();
+  readonly asks = new Map<string, Decimal>();
+
+  apply(update: OrderBookDeltas): void {
+    for (const delta of update.deltas) {
+      const side = delta.side === 'BID' ? this.bids : this.asks;
+      if (delta.action === 'CLEAR') side.clear();
+      else if (delta.action === 'DELETE') side.delete(delta.price.toFixed());
+      else side.set(delta.price.toFixed(), delta.size);
+    }
+  }
+
+  /** Best first, at most `depth` levels, as `price:size` texts. */
+  levels(side: 'BID' | 'ASK', depth: number): string[] {
+    const map = side === 'BID' ? this.bids : this.asks;
+    return [...map.entries()]
+      .sort(([a], [b]) => (side === 'BID' ? Number(b) - Number(a) : Number(a) - Number(b)))
+      .slice(0, depth)
+      .map(([price, size]) => `${price}:${size.toFixed()}`);
   }
 }
