@@ -512,7 +512,7 @@ export class KrakenExecutionClient {
           accountId: this.accountId,
           venue: KRAKEN,
           orderReports,
-          fillReports,
+          fillReports: withClientOrderIds(fillReports, orderReports),
           positionReports,
           tsInit: this.now(),
         })),
@@ -907,6 +907,21 @@ function accountKey(state: AccountState): string {
     .map((m) => `${m.currency}:${m.instrumentId?.toString() ?? ''}:${m.initial.toFixed()}:${m.maintenance.toFixed()}`)
     .join(',');
   return `${state.accountType}|${balances}|${margins}`;
+}
+
+/**
+ * Fills that came without a client order id (Spot `TradesHistory` has none) take their order's, when the order
+ * reports of the same answer know it.
+ */
+function withClientOrderIds(fills: readonly FillReport[], orders: readonly OrderStatusReport[]): FillReport[] {
+  const byVenueId = new Map<string, string>();
+  for (const order of orders)
+    if (order.clientOrderId !== undefined) byVenueId.set(order.venueOrderId, order.clientOrderId);
+  return fills.map((fill) => {
+    if (fill.clientOrderId !== undefined) return fill;
+    const clientOrderId = byVenueId.get(fill.venueOrderId);
+    return clientOrderId === undefined ? fill : { ...fill, clientOrderId };
+  });
 }
 
 function closedRefusal(order: TrackedOrder | undefined, what: 'modify' | 'cancel'): string | undefined {

@@ -37,7 +37,7 @@ import {
   timer,
   toArray,
 } from 'rxjs';
-import { KrakenDecodeError } from '../errors';
+import { KrakenDecodeError, KrakenError } from '../errors';
 import { epochMsToRfc3339 } from '../kraken/common/codecs';
 import { decodeOrError } from '../kraken/common/decode';
 import { futuresWsChallengeSign } from '../kraken/common/signing';
@@ -58,6 +58,7 @@ import {
   FUTURES_ACCEPTED_STATUSES,
   type FuturesFill,
   type FuturesHistoryTriggerElement,
+  type FuturesHistoryTriggerOrder,
   type FuturesOrderEvent,
   type FuturesSendStatus,
 } from '../kraken/futures/rest';
@@ -1036,33 +1037,35 @@ export class FuturesVenue {
 
   /**
    * Triggers whose last History event is a cancellation (or a placement, for one still waiting) → reports of
-   * stop / if-touched orders. An activated trigger became an order: the orders history has the rest of it.
+   * stop / if-touched orders. An activated trigger became an order (same id): the orders history has the rest of
+   * it, and `activated` receives what the trigger said the order is (its type and trigger price), which the
+   * orders history no longer tells.
    */
-  private triggerReports(elements: readonly FuturesHistoryTriggerElement[]): OrderStatusReport[] {
+  private triggerReports(
+    elements: readonly FuturesHistoryTriggerElement[],
+    activated?: Map<string, TriggerShape>,
+  ): OrderStatusReport[] {
     const last = new Map<string, { element: FuturesHistoryTriggerElement; cancelled?: { reason?: string } }>();
     for (const element of elements) {
-      const order = (
-        element.event.OrderTriggerCancelled ??
-        element.event.OrderTriggerActivated ??
-        element.event.OrderTriggerPlaced
-      )?.order;
+      const event = element.event;
+      const order = (event.OrderTriggerCancelled ?? event.OrderTriggerActivated ?? event.OrderTriggerPlaced)?.order;
       if (order?.uid === undefined) continue;
-      if (element.event.OrderTriggerActivated !== undefined) last.delete(order.uid);
-      else
+      if (event.OrderTriggerActivated !== undefined) {
+        last.delete(order.uid);
+        const shape = triggerShape(order);
+        if (shape !== undefined) activated?.set(order.uid, shape);
+      } else {
         last.set(order.uid, {
           element,
-          ...(element.event.OrderTriggerCancelled ? { cancelled: element.event.OrderTriggerCancelled } : {}),
+          ...(event.OrderTriggerCancelled ? { cancelled: event.OrderTriggerCancelled } : {}),
         });
+      }
     }
     const reports: OrderStatusReport[] = [];
     for (const { element, cancelled } of last.values()) {
       const order = (element.event.OrderTriggerCancelled ?? element.event.OrderTriggerPlaced)?.order;
-      const side = futuresOrderSide(order?.direction);
-      if (order?.uid === undefined || order.tradeable === undefined || side === undefined) continue;
-      const above = (order.triggerSide ?? '').toUpperCase().includes('ABOVE');
-      const stop = (side === 'BUY') === above;
-      const limit = positive(order.limitPrice);
-      const triggerPrice = positive(order.triggerPrice);
+      const shape = order === undefined ? undefined : triggerShape(order);
+      if (order?.uid === undefined || order.tradeable === undefined || shape === undefined) continue;
       const now = this.ctx.now();
       reports.push(
         this.withIds({
@@ -1070,8 +1073,7 @@ export class FuturesVenue {
           instrumentId: futuresInstrumentId(order.tradeable),
           ...(order.clientId ? { clientOrderId: order.clientId } : {}),
           venueOrderId: order.uid,
-          orderSide: side,
-          orderType: stop ? (limit ? 'STOP_LIMIT' : 'STOP_MARKET') : limit ? 'LIMIT_IF_TOUCHED' : 'MARKET_IF_TOUCHED',
+          ...shape,
           timeInForce: 'GTC',
           orderStatus: cancelled ? 'CANCELED' : 'ACCEPTED',
           venueStatus: cancelled
@@ -1079,10 +1081,6 @@ export class FuturesVenue {
             : 'OrderTriggerPlaced',
           quantity: order.quantity ?? ZERO,
           filledQty: order.filled ?? ZERO,
-          ...(limit !== undefined ? { price: limit } : {}),
-          ...(triggerPrice !== undefined
-            ? { triggerPrice, triggerType: futuresTriggerType(order.triggerSignal) ?? 'LAST' }
-            : {}),
           postOnly: false,
           reduceOnly: order.reduceOnly ?? false,
           ...(cancelled?.reason ? { cancelReason: cancelled.reason } : {}),
@@ -1101,15 +1099,18 @@ export class FuturesVenue {
       const symbol =
         query.instrumentId !== undefined ? this.ctx.instruments.find(query.instrumentId)?.rawSymbol : undefined;
       const open = new Set<string>();
+      // Open orders are alive in any window that does not end before they were placed.
       const open$ = this.ctx.raw.futures.openOrders().pipe(
         mergeMap((body) => from(body.openOrders)),
         map((wire) => this.openOrderReport(wire)),
         tap((report) => open.add(report.venueOrderId)),
+        mergeMap((report) => (query.end === undefined || report.tsAccepted <= query.end ? of(report) : EMPTY)),
       );
+      // History takes whole milliseconds, `before` exclusive: `end` is inclusive here, as everywhere in the reports.
       const window = {
         sort: 'asc' as const,
-        ...(query.start !== undefined ? { since: query.start } : {}),
-        ...(query.end !== undefined ? { before: query.end } : {}),
+        ...(query.start !== undefined ? { since: Math.floor(query.start) } : {}),
+        ...(query.end !== undefined ? { before: Math.floor(query.end) + 1 } : {}),
         ...(symbol !== undefined ? { tradeable: symbol } : {}),
       };
       // Orders, then triggers: a stop cancelled before it triggered is only in the triggers history.
@@ -1119,12 +1120,20 @@ export class FuturesVenue {
           this.ctx.raw.futures.historyTriggerElements(window).pipe(
             toArray(),
             map((triggers) => {
+              const activated = new Map<string, TriggerShape>();
+              const triggerReports = this.triggerReports(triggers, activated);
               const latest = new Map<string, OrderStatusReport>();
               for (const element of elements) {
                 const report = parseFuturesHistoryOrder(element, this.ctx.accountId, this.ctx.now());
-                if (report !== undefined) latest.set(report.venueOrderId, this.withIds(report));
+                if (report === undefined) continue;
+                // A triggered stop shows in the orders history as the plain order it became: keep what it was.
+                const shape = activated.get(report.venueOrderId);
+                const { price: _price, ...rest } = report;
+                void _price;
+                const asPlaced = shape === undefined ? report : { ...rest, ...shape };
+                latest.set(report.venueOrderId, this.withIds(asPlaced));
               }
-              for (const report of this.triggerReports(triggers)) {
+              for (const report of triggerReports) {
                 if (!latest.has(report.venueOrderId)) latest.set(report.venueOrderId, report);
               }
               return [...latest.values()].filter((r) => !open.has(r.venueOrderId));
@@ -1142,26 +1151,38 @@ export class FuturesVenue {
   /**
    * `/fills`, paged backwards with `lastFillTime` until `start` (Kraken cannot filter by time: the window is
    * applied here), oldest first within each page as Kraken sends them newest first.
+   *
+   * `lastFillTime` answers the 100 fills strictly before it, and several fills can share a millisecond (one order
+   * sweeping levels): the next page is asked from just after the oldest millisecond of this one, and the repeats
+   * are dropped. A page that is 100 fills of one millisecond cannot be paged past without skipping that
+   * millisecond: the paging goes on before it (older fills are not given up) and says so on `errors$`.
    */
   fillReports(query: ReportQuery): Observable<FillReport> {
     return defer(() => {
       const seen = new Set<string>();
-      return paginate<FuturesFill, string>((lastFillTime) =>
-        this.ctx.raw.futures.fills(lastFillTime !== undefined ? { lastFillTime } : {}).pipe(
+      return paginate<FuturesFill, number>((before) =>
+        this.ctx.raw.futures.fills(before !== undefined ? { lastFillTime: epochMsToRfc3339(before) } : {}).pipe(
           map((body) => {
             const fresh = body.fills.filter((f) => !seen.has(f.fill_id));
             for (const f of fresh) seen.add(f.fill_id);
-            const oldest = fresh.reduce<FuturesFill | undefined>(
-              (o, f) => (o === undefined || f.fillTime < o.fillTime ? f : o),
-              undefined,
-            );
-            const more =
-              oldest !== undefined &&
-              body.fills.length >= FILLS_PAGE &&
-              (query.start === undefined || oldest.fillTime >= query.start);
-            // `lastFillTime` answers fills strictly before it, and several fills can share the oldest one's
-            // millisecond (one order sweeping levels): ask from just after it again; the repeats are dropped.
-            return { items: fresh, ...(more ? { next: epochMsToRfc3339(Math.floor(oldest.fillTime) + 1) } : {}) };
+            if (body.fills.length < FILLS_PAGE) return { items: fresh };
+            const oldest = Math.floor(Math.min(...body.fills.map((f) => f.fillTime)));
+            if (query.start !== undefined && oldest < query.start) return { items: fresh };
+            let next = oldest + 1;
+            if (
+              body.fills.every((f) => Math.floor(f.fillTime) === oldest) ||
+              (before !== undefined && next >= before)
+            ) {
+              this.ctx.reportError(
+                new KrakenError(
+                  `Futures /fills: ${FILLS_PAGE} fills at ${epochMsToRfc3339(oldest)} fill a whole page; fills of that ` +
+                    'millisecond beyond them cannot be read with lastFillTime (History executions can)',
+                ),
+                'fillReports',
+              );
+              next = oldest;
+            }
+            return { items: fresh, next };
           }),
         ),
       ).pipe(
@@ -1211,6 +1232,26 @@ export class FuturesVenue {
 }
 
 // --- helpers --------------------------------------------------------------------------------------------------------
+
+/** What a trigger order is: side, stop or if-touched (by its trigger side), its limit and trigger prices. */
+type TriggerShape = Pick<OrderStatusReport, 'orderSide' | 'orderType' | 'price' | 'triggerPrice' | 'triggerType'>;
+
+function triggerShape(order: FuturesHistoryTriggerOrder): TriggerShape | undefined {
+  const side = futuresOrderSide(order.direction);
+  if (side === undefined) return undefined;
+  const above = (order.triggerSide ?? '').toUpperCase().includes('ABOVE');
+  const stop = (side === 'BUY') === above;
+  const limit = positive(order.limitPrice);
+  const triggerPrice = positive(order.triggerPrice);
+  return {
+    orderSide: side,
+    orderType: stop ? (limit ? 'STOP_LIMIT' : 'STOP_MARKET') : limit ? 'LIMIT_IF_TOUCHED' : 'MARKET_IF_TOUCHED',
+    ...(limit !== undefined ? { price: limit } : {}),
+    ...(triggerPrice !== undefined
+      ? { triggerPrice, triggerType: futuresTriggerType(order.triggerSignal) ?? 'LAST' }
+      : {}),
+  };
+}
 
 function positive(value: Decimal | null | undefined): Decimal | undefined {
   return value !== undefined && value !== null && value.gt(0) ? value : undefined;

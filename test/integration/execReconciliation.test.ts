@@ -3,7 +3,9 @@
  * fill history exactly; after a reconnect a fill that happened while the socket was down reaches events$ once.
  */
 import Decimal from 'decimal.js';
+import type { Observable } from 'rxjs';
 import { KrakenExecutionClient } from '../../src/execution';
+import type { OrderType } from '../../src/model/orders';
 import type { OrderStatus } from '../../src/model/reports';
 import type { EngineOrder } from '../../src/sim/engine/engine';
 import { collect, settle, startHarness, type Harness } from '../execution/harness';
@@ -17,6 +19,15 @@ async function eventually(check: () => boolean, what: string, ms = 5_000): Promi
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+const MODEL_TYPES: Record<EngineOrder['type'], OrderType> = {
+  market: 'MARKET',
+  limit: 'LIMIT',
+  'stop-loss': 'STOP_MARKET',
+  'stop-loss-limit': 'STOP_LIMIT',
+  'take-profit': 'MARKET_IF_TOUCHED',
+  'take-profit-limit': 'LIMIT_IF_TOUCHED',
+};
 
 function expectedStatus(order: EngineOrder): OrderStatus {
   switch (order.status) {
@@ -37,6 +48,12 @@ describe('after a restart', () => {
   beforeAll(async () => {
     h = await startHarness();
     const c = h.client;
+    // Each command a few simulated seconds after the previous one, so that time bounds have something to cut.
+    const step = async <T>(command: Observable<T>): Promise<T[]> => {
+      const events = await collect(command);
+      h.relax(3_000);
+      return events;
+    };
     // A history on both products: resting, partially filled, filled, cancelled, expired, triggered orders.
     for (const [symbol, tick, qty] of [
       ['BTC/USD', new Decimal('0.1'), '0.02'],
@@ -45,7 +62,7 @@ describe('after a restart', () => {
       const p = symbol === 'BTC/USD' ? 's' : 'f';
       const id = `${symbol}.KRAKEN`;
       const { bid, ask } = h.best(symbol);
-      await collect(
+      await step(
         c.submitOrder({
           clientOrderId: `${p}-rest`,
           instrumentId: id,
@@ -55,13 +72,13 @@ describe('after a restart', () => {
           price: bid.minus(tick.times(50)).toFixed(),
         }),
       );
-      await collect(
+      await step(
         c.submitOrder({ clientOrderId: `${p}-mkt`, instrumentId: id, side: 'BUY', type: 'MARKET', quantity: qty }),
       );
-      await collect(
+      await step(
         c.submitOrder({ clientOrderId: `${p}-sell`, instrumentId: id, side: 'SELL', type: 'MARKET', quantity: qty }),
       );
-      await collect(
+      await step(
         c.submitOrder({
           clientOrderId: `${p}-cxl`,
           instrumentId: id,
@@ -71,8 +88,8 @@ describe('after a restart', () => {
           price: ask.plus(tick.times(80)).toFixed(),
         }),
       );
-      await collect(c.cancelOrder({ clientOrderId: `${p}-cxl`, instrumentId: id }));
-      await collect(
+      await step(c.cancelOrder({ clientOrderId: `${p}-cxl`, instrumentId: id }));
+      await step(
         c.submitOrder({
           clientOrderId: `${p}-stop`,
           instrumentId: id,
@@ -84,7 +101,7 @@ describe('after a restart', () => {
       );
       h.sim.engine.printTrade(symbol, ask.plus(tick.times(30)), new Decimal('0.001'), 'buy', 'market');
       // A stop cancelled before it triggered (Futures keeps it in the triggers history, not the orders history).
-      await collect(
+      await step(
         c.submitOrder({
           clientOrderId: `${p}-stopx`,
           instrumentId: id,
@@ -94,7 +111,7 @@ describe('after a restart', () => {
           triggerPrice: bid.minus(tick.times(300)).toFixed(),
         }),
       );
-      await collect(c.cancelOrder({ clientOrderId: `${p}-stopx`, instrumentId: id }));
+      await step(c.cancelOrder({ clientOrderId: `${p}-stopx`, instrumentId: id }));
       // Last: a resting buy partly filled by someone else's sell (no self-trade with our own market sells).
       const now = h.best(symbol);
       await collect(
@@ -109,11 +126,11 @@ describe('after a restart', () => {
       );
       h.sim.engine.syntheticTrade(symbol, 'sell', new Decimal(qty).div(2));
       // Then away from the touch, where the market makers' requotes cannot reach it.
-      await collect(
+      await step(
         c.modifyOrder({ clientOrderId: `${p}-part`, instrumentId: id, price: now.bid.minus(tick.times(40)).toFixed() }),
       );
     }
-    await collect(
+    await step(
       c.submitOrder({
         clientOrderId: 's-gtd',
         instrumentId: 'ETH/USD.KRAKEN',
@@ -135,59 +152,146 @@ describe('after a restart', () => {
     await h.close();
   });
 
-  test('orderStatusReports reproduce every order the simulator holds', async () => {
+  test('orderStatusReports reproduce every order the simulator holds, field by field', async () => {
     const reports = await collect(fresh.orderStatusReports());
     const engine = h.sim.engine;
     const orders = [...engine.accountOrders(h.sim.accounts().spot), ...engine.accountOrders(h.sim.accounts().futures)];
+    expect(orders.length).toBeGreaterThanOrEqual(15);
     expect(reports.map((r) => r.venueOrderId).sort()).toEqual(orders.map((o) => o.id).sort());
     for (const order of orders) {
       const report = reports.find((r) => r.venueOrderId === order.id);
+      const limitType = order.type === 'limit' || order.type.endsWith('-limit');
       expect({
-        id: order.clOrdId,
+        id: order.id,
+        clientOrderId: report?.clientOrderId,
+        instrumentId: report?.instrumentId.toString(),
+        side: report?.orderSide,
+        type: report?.orderType,
         status: report?.orderStatus,
-        filled: report?.filledQty.toFixed(),
         quantity: report?.quantity.toFixed(),
+        filled: report?.filledQty.toFixed(),
+        price: report?.price?.toFixed(),
+        triggerPrice: report?.triggerPrice?.toFixed(),
+        avgPx: report?.avgPx?.toFixed(),
+        timeInForce: report?.timeInForce,
+        expireTime: report?.expireTime,
       }).toEqual({
-        id: report?.clientOrderId,
+        id: order.id,
+        clientOrderId: order.clOrdId,
+        instrumentId: `${order.symbol}.KRAKEN`,
+        side: order.side === 'buy' ? 'BUY' : 'SELL',
+        type: order.tags.futuresType === 'mkt' ? 'MARKET' : MODEL_TYPES[order.type],
         status: expectedStatus(order),
-        filled: order.filled.toFixed(),
         quantity: order.qty.toFixed(),
+        filled: order.filled.toFixed(),
+        price: limitType ? order.limitPrice?.toFixed() : undefined,
+        triggerPrice: order.triggerPrice?.toFixed(),
+        // Kraken Futures order history carries no average price (the fill reports have the prices).
+        avgPx: order.filled.isZero() || order.venue === 'futures' ? undefined : order.cost.div(order.filled).toFixed(),
+        timeInForce: order.timeInForce,
+        expireTime: order.expireTime,
       });
     }
   });
 
-  test('fillReports reproduce every fill (id, quantity, price, commission)', async () => {
+  test('fillReports reproduce every fill, field by field', async () => {
     const reports = await collect(fresh.fillReports());
     const engine = h.sim.engine;
     const fills = [
       ...engine.accountFills(h.sim.accounts().spot).map((f) => ({ id: f.id, f })),
       ...engine.accountFills(h.sim.accounts().futures).map((f) => ({ id: f.uid, f })),
     ];
+    expect(fills.length).toBeGreaterThanOrEqual(8);
     expect(reports.map((r) => r.tradeId).sort()).toEqual(fills.map((x) => x.id).sort());
     for (const { id, f } of fills) {
       const report = reports.find((r) => r.tradeId === id);
-      expect([report?.lastQty.toFixed(), report?.lastPx.toFixed(), report?.venueOrderId]).toEqual([
-        f.qty.toFixed(),
-        f.price.toFixed(),
-        f.orderId,
-      ]);
+      const instrument = engine.instruments.get(f.symbol);
+      const spot = instrument?.venue === 'spot';
       // Spot REST writes fees at the pair's cost precision; Futures sends them as they are.
-      const spot = h.sim.engine.instruments.get(f.symbol);
-      const fee = spot?.venue === 'spot' ? f.fee.toDecimalPlaces(spot.costDecimals) : f.fee;
-      expect([id, report?.commission.toFixed()]).toEqual([id, fee.toFixed()]);
+      const fee = instrument?.venue === 'spot' ? f.fee.toDecimalPlaces(instrument.costDecimals) : f.fee;
+      expect({
+        id,
+        venueOrderId: report?.venueOrderId,
+        // Futures /fills echoes the cliOrdId; Spot TradesHistory has no client order id.
+        clientOrderId: report?.clientOrderId,
+        instrumentId: report?.instrumentId.toString(),
+        side: report?.orderSide,
+        lastQty: report?.lastQty.toFixed(),
+        lastPx: report?.lastPx.toFixed(),
+        commission: report?.commission.toFixed(),
+        commissionCurrency: report?.commissionCurrency,
+        liquiditySide: report?.liquiditySide,
+        tsEvent: report?.tsEvent,
+      }).toEqual({
+        id,
+        venueOrderId: f.orderId,
+        clientOrderId: spot ? undefined : f.clOrdId,
+        instrumentId: `${f.symbol}.KRAKEN`,
+        side: f.side === 'buy' ? 'BUY' : 'SELL',
+        lastQty: f.qty.toFixed(),
+        lastPx: f.price.toFixed(),
+        commission: fee.toFixed(),
+        commissionCurrency: 'USD',
+        liquiditySide: f.liquidity === 'maker' ? 'MAKER' : 'TAKER',
+        tsEvent: f.time,
+      });
     }
   });
 
-  test('time bounds and instrument filter', async () => {
-    const all = await collect(fresh.fillReports());
-    const times = all.map((r) => r.tsEvent).sort((a, b) => a - b);
-    const cut = times[Math.floor(times.length / 2)];
-    const later = await collect(fresh.fillReports({ start: cut }));
-    expect(later.every((r) => r.tsEvent >= cut)).toBe(true);
-    expect(later).toHaveLength(all.filter((r) => r.tsEvent >= cut).length);
+  test('start/end bounds: fills in the window exactly, orders alive in it', async () => {
+    const engine = h.sim.engine;
+    const fills = [
+      ...engine.accountFills(h.sim.accounts().spot).map((f) => ({ id: f.id, time: f.time })),
+      ...engine.accountFills(h.sim.accounts().futures).map((f) => ({ id: f.uid, time: f.time })),
+    ];
+    const times = [...new Set(fills.map((f) => f.time))].sort((a, b) => a - b);
+    expect(times.length).toBeGreaterThanOrEqual(6); // the history is spread over time
+    const start = times[1];
+    const end = times[times.length - 2];
+    const fillsIn = (s?: number, e?: number) =>
+      fills
+        .filter((f) => (s === undefined || f.time >= s) && (e === undefined || f.time <= e))
+        .map((f) => f.id)
+        .sort();
+    const ids = (reports: readonly { tradeId: string }[]) => reports.map((r) => r.tradeId).sort();
+    expect(ids(await collect(fresh.fillReports({ start })))).toEqual(fillsIn(start));
+    expect(ids(await collect(fresh.fillReports({ end })))).toEqual(fillsIn(undefined, end));
+    expect(ids(await collect(fresh.fillReports({ start, end: new Date(end) })))).toEqual(fillsIn(start, end));
+    expect(fillsIn(start, end).length).toBeLessThan(fills.length);
+
+    // Orders: every order with an event in the window, and every order still open that was placed by its end.
+    const orders = [...engine.accountOrders(h.sim.accounts().spot), ...engine.accountOrders(h.sim.accounts().futures)];
+    const orderTimes = [...new Set(orders.map((o) => o.openTime))].sort((a, b) => a - b);
+    const oStart = orderTimes[2];
+    const oEnd = orderTimes[orderTimes.length - 3];
+    const within = (t: number | undefined) => t !== undefined && t >= oStart && t <= oEnd;
+    const expected = orders
+      .filter(
+        (o) =>
+          within(o.openTime) ||
+          within(o.closeTime) ||
+          (o.closeTime === undefined && o.openTime <= oEnd) ||
+          o.tradeIds.some((id) => within(engine.accountFills(o.accountId).find((f) => f.id === id)?.time)),
+      )
+      .map((o) => o.id)
+      .sort();
+    const reported = await collect(fresh.orderStatusReports({ start: oStart, end: oEnd }));
+    expect(reported.map((r) => r.venueOrderId).sort()).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(orders.length);
+  });
+
+  test('instrument filter and openOnly', async () => {
     const btc = await collect(fresh.orderStatusReports({ instrumentId: 'BTC/USD.KRAKEN' }));
-    expect(btc.length).toBeGreaterThan(0);
-    expect(btc.every((r) => r.instrumentId.toString() === 'BTC/USD.KRAKEN')).toBe(true);
+    const engineBtc = h.sim.engine.accountOrders(h.sim.accounts().spot).filter((o) => o.symbol === 'BTC/USD');
+    expect(btc.map((r) => r.venueOrderId).sort()).toEqual(engineBtc.map((o) => o.id).sort());
+    const futFills = await collect(fresh.fillReports({ instrumentId: 'PF_XBTUSD.KRAKEN' }));
+    expect(futFills.map((r) => r.tradeId).sort()).toEqual(
+      h.sim.engine
+        .accountFills(h.sim.accounts().futures)
+        .map((f) => f.uid)
+        .sort(),
+    );
     const open = await collect(fresh.orderStatusReports({ openOnly: true }));
     expect(open.map((r) => r.clientOrderId).sort()).toEqual(['f-part', 'f-rest', 's-part', 's-rest']);
   });
@@ -199,6 +303,12 @@ describe('after a restart', () => {
     expect(mass.venue).toBe('KRAKEN');
     expect(mass.orderReports.length).toBeGreaterThan(0);
     expect(mass.fillReports.length).toBeGreaterThan(0);
+    // Spot TradesHistory has no client order id: massStatus takes it from the order reports.
+    const engineFills = [
+      ...h.sim.engine.accountFills(h.sim.accounts().spot).map((f) => [f.id, f.clOrdId]),
+      ...h.sim.engine.accountFills(h.sim.accounts().futures).map((f) => [f.uid, f.clOrdId]),
+    ];
+    expect(mass.fillReports.map((f) => [f.tradeId, f.clientOrderId]).sort()).toEqual(engineFills.sort());
     expect(mass.positionReports.map((p) => `${p.instrumentId.toString()} ${p.positionSide}`)).toEqual([
       'PF_XBTUSD.KRAKEN LONG',
     ]);
@@ -318,22 +428,71 @@ describe('paging to the end', () => {
         }),
       );
     }
+    // More Futures history than one History page holds (500 events): orders placed beside the client.
+    for (let i = 0; i < 200; i++) {
+      const placed = h.sim.engine.submitOrder(h.sim.accounts().futures, {
+        symbol: 'PF_XBTUSD',
+        side: i % 2 ? 'sell' : 'buy',
+        type: 'market',
+        qty: new Decimal('0.0001'),
+        clOrdId: `fd-${i}`,
+      });
+      if (!placed.ok) throw new Error(placed.code);
+      h.sim.clock.advance(7);
+    }
     h.relax(60_000);
     const requestsBefore = h.requests.length;
     const fills = await collect(h.client.fillReports());
     const spotFills = h.sim.engine.accountFills(h.sim.accounts().spot);
     const futuresFills = h.sim.engine.accountFills(h.sim.accounts().futures);
     expect(spotFills.length).toBeGreaterThan(50);
-    expect(futuresFills.length).toBeGreaterThan(100);
+    expect(futuresFills.length).toBeGreaterThan(300);
     expect(fills.map((f) => f.tradeId).sort()).toEqual(
       [...spotFills.map((f) => f.id), ...futuresFills.map((f) => f.uid)].sort(),
     );
     const made = h.requests.slice(requestsBefore);
     expect(made.filter((r) => r === 'POST /0/private/TradesHistory').length).toBeGreaterThanOrEqual(2);
-    expect(made.filter((r) => r === 'GET /derivatives/api/v3/fills').length).toBeGreaterThanOrEqual(2);
+    expect(made.filter((r) => r === 'GET /derivatives/api/v3/fills').length).toBeGreaterThanOrEqual(4);
     const orders = await collect(h.client.orderStatusReports());
     expect(orders.filter((o) => o.clientOrderId?.startsWith('sp-'))).toHaveLength(60);
     expect(orders.filter((o) => o.clientOrderId?.startsWith('fp-'))).toHaveLength(110);
-    expect(h.requests.filter((r) => r === 'POST /0/private/ClosedOrders').length).toBeGreaterThanOrEqual(2);
+    expect(orders.filter((o) => o.clientOrderId?.startsWith('fd-'))).toHaveLength(200);
+    expect(orders.map((o) => o.venueOrderId).sort()).toEqual(
+      [...h.sim.engine.accountOrders(h.sim.accounts().spot), ...h.sim.engine.accountOrders(h.sim.accounts().futures)]
+        .map((o) => o.id)
+        .sort(),
+    );
+    const paged = h.requests.slice(requestsBefore);
+    expect(paged.filter((r) => r === 'POST /0/private/ClosedOrders').length).toBeGreaterThanOrEqual(2);
+    expect(paged.filter((r) => /^GET \/api\/history\/v\d\/orders$/.test(r)).length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('Futures /fills: a page of fills all in one millisecond is paged past, older fills kept, and said', async () => {
+    const older = h.sim.engine.accountFills(h.sim.accounts().futures).map((f) => f.uid);
+    for (let i = 0; i < 130; i++) {
+      const placed = h.sim.engine.submitOrder(h.sim.accounts().futures, {
+        symbol: 'PF_XBTUSD',
+        side: i % 2 ? 'sell' : 'buy',
+        type: 'market',
+        qty: new Decimal('0.0001'),
+      });
+      if (!placed.ok) throw new Error(placed.code);
+    }
+    h.relax(60_000);
+    const burst = h.sim.engine
+      .accountFills(h.sim.accounts().futures)
+      .map((f) => f.uid)
+      .filter((id) => !older.includes(id));
+    expect(burst).toHaveLength(130);
+    const errorsBefore = h.errors.length;
+    const reported = new Set(
+      (await collect(h.client.fillReports({ instrumentId: 'PF_XBTUSD.KRAKEN' }))).map((f) => f.tradeId),
+    );
+    // Kraken answers the newest 100 of that millisecond; the 30 beyond cannot be reached with lastFillTime.
+    expect(burst.filter((id) => reported.has(id))).toHaveLength(100);
+    expect(older.filter((id) => !reported.has(id))).toEqual([]);
+    expect(h.errors.slice(errorsBefore).map((e) => e.message)).toEqual([
+      expect.stringMatching(/100 fills at .* fill a whole page/),
+    ]);
   });
 });
