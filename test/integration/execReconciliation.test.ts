@@ -4,7 +4,7 @@
  */
 import Decimal from 'decimal.js';
 import type { Observable } from 'rxjs';
-import { KrakenExecutionClient } from '../../src/execution';
+import { KrakenExecutionClient, isOrderEvent } from '../../src/execution';
 import type { OrderType } from '../../src/model/orders';
 import type { OrderStatus } from '../../src/model/reports';
 import type { EngineOrder } from '../../src/sim/engine/engine';
@@ -315,6 +315,12 @@ describe('after a restart', () => {
   });
 });
 
+/** Open sockets of a group at the simulator (its server is not public API: read for the test). */
+function simSockets(h: Harness, group: string): number {
+  const server = (h.sim as unknown as { server: { socketsOf(group: string): { isOpen(): boolean }[] } }).server;
+  return server.socketsOf(group).filter((s) => s.isOpen()).length;
+}
+
 describe('after a reconnect', () => {
   let h: Harness;
   afterEach(() => h.close());
@@ -339,9 +345,28 @@ describe('after a reconnect', () => {
     );
     h.sim.engine.syntheticTrade(symbol, 'sell', new Decimal('0.01'));
     await eventually(() => h.orderEvents('gap').filter((e) => e.type === 'OrderFilled').length === 1, 'first fill');
+    // The private feed the fill would come on: how often the client has subscribed to it.
+    const feed = symbol === 'BTC/USD' ? 'executions' : 'fills';
+    const subscriptions = () =>
+      h.sent.filter(
+        (f) =>
+          (f.method === 'subscribe' && (f.params as { channel?: string } | undefined)?.channel === feed) ||
+          (f.event === 'subscribe' && f.feed === feed),
+      ).length;
+    expect(subscriptions()).toBe(1);
+    let subscriptionsAtGapFill: number | undefined;
+    const watch = h.client.events$.subscribe((e) => {
+      if (isOrderEvent(e) && e.type === 'OrderFilled' && e.clientOrderId === 'gap')
+        subscriptionsAtGapFill ??= subscriptions();
+    });
+    expect(simSockets(h, group)).toBeGreaterThan(0);
     h.sim.faults.dropAllConnections({ group });
+    // Down for real: the simulator holds no socket of the group when the fill happens, so nothing can carry it.
+    expect(simSockets(h, group)).toBe(0);
     h.sim.engine.syntheticTrade(symbol, 'sell', new Decimal('0.01'));
     await eventually(() => h.orderEvents('gap').filter((e) => e.type === 'OrderFilled').length >= 2, 'gap fill');
+    watch.unsubscribe();
+    expect(subscriptionsAtGapFill).toBe(2); // it came after the client had reconnected and subscribed again
     await settle(300);
     const fills = h.orderEvents('gap').filter((e) => e.type === 'OrderFilled');
     const account = symbol === 'BTC/USD' ? h.sim.accounts().spot : h.sim.accounts().futures;
