@@ -7,6 +7,7 @@ import Decimal from 'decimal.js';
 import { SUPPORT_MATRIX, type SupportRow } from '../../src/execution';
 import type { KrakenProductType } from '../../src/model/identifiers';
 import type { SubmitOrder } from '../../src/model/orders';
+import type { EngineOrder } from '../../src/sim/engine/engine';
 import { collect, startHarness, type Harness } from '../execution/harness';
 
 jest.setTimeout(30_000);
@@ -99,19 +100,74 @@ test.each(cases)('%s', async (_name, row, product) => {
   const requestsBefore = h.requests.length;
   const events = await collect(h.client.submitOrder(cmd));
   const support = row[product];
+  const atVenue = atSimulator(cmd.clientOrderId);
   if (support.supported) {
     expect(events.map((e) => ('reason' in e ? `${e.type}: ${e.reason}` : e.type))).toEqual([
       'OrderSubmitted',
       'OrderAccepted',
     ]);
+    // Placed once, and as the row says it maps on the wire.
+    expect(atVenue).toHaveLength(1);
+    expect(events[1].venueOrderId).toBe(atVenue[0].id);
+    expect(placedAs(atVenue[0], product)).toEqual(expect.objectContaining(expectedWire(row, product, cmd)));
   } else {
     expect(events).toEqual([expect.objectContaining({ type: 'OrderDenied' })]);
     const [denied] = events;
     expect(denied.type === 'OrderDenied' && denied.reason).toContain(`use ${support.instead}`);
     expect(h.sent.length).toBe(sentBefore);
     expect(h.requests.length).toBe(requestsBefore);
+    expect(atVenue).toEqual([]);
   }
 });
+
+/** Orders with this client order id at the simulator, on both products. */
+function atSimulator(clientOrderId: string): EngineOrder[] {
+  const { spot, futures } = h.sim.accounts();
+  return [...h.sim.engine.accountOrders(spot), ...h.sim.engine.accountOrders(futures)].filter(
+    (o) => o.clOrdId === clientOrderId,
+  );
+}
+
+/** What the simulator made of an order: Spot's order type, or the Futures orderType it was sent as. */
+function placedAs(order: EngineOrder, product: KrakenProductType): Record<string, unknown> {
+  return {
+    type: product === 'FUTURES' ? (order.tags as { futuresType?: string }).futuresType : order.type,
+    timeInForce: order.timeInForce,
+    expireTime: order.expireTime,
+    postOnly: order.postOnly,
+    reduceOnly: order.reduceOnly,
+    triggerReference: order.triggerReference,
+    triggerPrice: order.triggerPrice?.toFixed(),
+    limitPrice: order.type === 'market' ? undefined : order.limitPrice?.toFixed(),
+    quantityInBase: order.qty.lt(1),
+  };
+}
+
+/** The wire semantics a row promises, as `placedAs` reads them. */
+function expectedWire(row: SupportRow, product: KrakenProductType, cmd: SubmitOrder): Record<string, unknown> {
+  const spot = product === 'SPOT';
+  const types: Record<string, [string, string]> = {
+    MARKET: ['market', 'mkt'],
+    LIMIT: ['limit', 'lmt'],
+    STOP_MARKET: ['stop-loss', 'stp'],
+    STOP_LIMIT: ['stop-loss-limit', 'stp'],
+    MARKET_IF_TOUCHED: ['take-profit', 'take_profit'],
+    LIMIT_IF_TOUCHED: ['take-profit-limit', 'take_profit'],
+  };
+  let type = types[cmd.type][spot ? 0 : 1];
+  if (!spot && cmd.postOnly) type = 'post';
+  if (!spot && cmd.timeInForce === 'IOC') type = 'ioc';
+  const wire: Record<string, unknown> = { type, postOnly: cmd.postOnly === true, reduceOnly: cmd.reduceOnly === true };
+  if (spot || cmd.type !== 'MARKET') wire.timeInForce = cmd.timeInForce ?? 'GTC';
+  if (cmd.timeInForce === 'GTD') wire.expireTime = Math.floor((cmd.expireTime as number) / 1000) * 1000;
+  if (cmd.triggerPrice !== undefined) {
+    wire.triggerPrice = new Decimal(cmd.triggerPrice).toFixed();
+    wire.triggerReference = (cmd.triggerType ?? 'LAST').toLowerCase();
+  }
+  if (cmd.price !== undefined) wire.limitPrice = new Decimal(cmd.price).toFixed();
+  if (row.dimension === 'quoteQuantity') wire.quantityInBase = true; // 100 USD bought as a fraction of a BTC
+  return wire;
+}
 
 test('the combination rules deny with what to do instead', async () => {
   const far = h.best('BTC/USD').bid.minus(100).toFixed();
