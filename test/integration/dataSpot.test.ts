@@ -20,6 +20,7 @@ import {
   START,
   until,
   type Harness,
+  unsubscribeAcks,
 } from './dataSupport';
 
 const BTC = 'BTC/USD.KRAKEN';
@@ -50,8 +51,12 @@ describe('KrakenDataClient against the simulator: Spot', () => {
     expect(ids).toEqual(ids.map((_, i) => ids[0] + i)); // contiguous, in order
     expect(a.values[a.values.length - 1].price.toFixed()).toBe(last.price.toFixed());
     a.subscription.unsubscribe();
+    expect(sentTo('/v2', 'unsubscribe')).toEqual([]);
     b.subscription.unsubscribe();
-    await until(() => sentTo('/v2', 'unsubscribe').length === 1);
+    // The simulator received one unsubscribe and confirmed it, before the client closed the idle socket.
+    await until(() => unsubscribeAcks('/v2').length === 1);
+    expect(unsubscribeAcks('/v2')[0]).toMatchObject({ success: true, result: { channel: 'trade', symbol: 'BTC/USD' } });
+    expect(sentTo('/v2', 'unsubscribe')).toHaveLength(1);
     await firstMatch(h.states$, (s) => s.venue === 'spot' && s.state === 'closed');
   });
 

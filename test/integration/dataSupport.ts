@@ -65,6 +65,13 @@ export function acks(path: string): Json[] {
     .map((r) => r.frame);
 }
 
+/** Unsubscriptions the simulator confirmed (Spot `unsubscribe` responses, Futures `unsubscribed` events). */
+export function unsubscribeAcks(path: string): Json[] {
+  return received
+    .filter((r) => r.path === path && (r.frame.method === 'unsubscribe' || r.frame.event === 'unsubscribed'))
+    .map((r) => r.frame);
+}
+
 export interface Harness {
   readonly sim: KrakenSimulator;
   readonly client: KrakenDataClient;
