@@ -148,13 +148,26 @@ describe('KrakenSimulator spot REST', () => {
 
     it('enforces the starter REST counter (15, −0.33/s) and lets it decay with the sim clock', async () => {
       for (let i = 0; i < 15; i++) expect((await privatePost(sim, 'Balance')).json.error).toEqual([]);
-      expect((await privatePost(sim, 'Balance')).json).toEqual({ error: ['EAPI:Rate limit exceeded'] });
-      sim.clock.advance(3100); // −1.02
+      const limited = { error: ['EAPI:Rate limit exceeded'] };
+      expect((await privatePost(sim, 'Balance')).json).toEqual(limited); // 15 + 1 refused, and counted: 16
+      sim.clock.advance(6100); // −2.01 → 13.99
+      expect((await privatePost(sim, 'Balance')).json.error).toEqual([]); // 14.99
+      expect((await privatePost(sim, 'Balance')).json).toEqual(limited); // 15.99
+      sim.clock.advance(9100); // −3.00 → 12.99: a history call costs 2
+      expect((await privatePost(sim, 'TradesHistory')).json.error).toEqual([]); // 14.99
+      expect((await privatePost(sim, 'Balance')).json).toEqual(limited); // 15.99
+    });
+
+    it('counts refused calls too: hammering while limited extends the penalty', async () => {
+      for (let i = 0; i < 15; i++) expect((await privatePost(sim, 'Balance')).json.error).toEqual([]);
+      for (let i = 0; i < 5; i++) {
+        expect((await privatePost(sim, 'Balance')).json.error).toEqual(['EAPI:Rate limit exceeded']);
+      }
+      // 20 now. Had the refusals not counted, 6.1 s (−2.01) would let a call through; they did: 17.99 + 1.
+      sim.clock.advance(6100);
+      expect((await privatePost(sim, 'Balance')).json.error).toEqual(['EAPI:Rate limit exceeded']); // 18.99
+      sim.clock.advance(15_200); // −5.02 → 13.97
       expect((await privatePost(sim, 'Balance')).json.error).toEqual([]);
-      expect((await privatePost(sim, 'Balance')).json).toEqual({ error: ['EAPI:Rate limit exceeded'] });
-      sim.clock.advance(6100); // −2.01: a history call costs 2
-      expect((await privatePost(sim, 'TradesHistory')).json.error).toEqual([]);
-      expect((await privatePost(sim, 'Balance')).json).toEqual({ error: ['EAPI:Rate limit exceeded'] });
     });
 
     it('does not count order placement on the REST counter', async () => {

@@ -67,7 +67,12 @@ export class SpotAuth {
     if (last !== undefined && value <= last) return { error: 'EAPI:Invalid nonce' };
     this.lastNonce.set(key, value);
     const counter = this.counter(key);
-    if (!counter.tryAdd(restCallCost(method))) return { error: 'EAPI:Rate limit exceeded' };
+    const cost = restCallCost(method);
+    if (!counter.tryAdd(cost)) {
+      // "Continuing to call while limited extends the penalty" (spot-wire.md §1.4): a refused call still counts.
+      counter.add(cost);
+      return { error: 'EAPI:Rate limit exceeded' };
+    }
     return { accountId: spot.accountId };
   }
 
