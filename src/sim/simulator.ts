@@ -37,13 +37,13 @@ export interface KrakenSimulatorOptions {
   readonly startTime?: number;
   /** Spot REST rate-limit tier. Default `starter`. */
   readonly tier?: SpotTier;
-  /** Market step period in ms. Default 1000. */
+  /** Market step period in ms (at least 1). Default 1000. */
   readonly tickMs?: number;
-  /** Synthetic trades per minute per instrument. Default 12; 0 = none. */
+  /** Synthetic trades per minute per instrument, 0 to 60000. Default 12; 0 = none. */
   readonly tradesPerMinute?: number;
-  /** Market-maker levels per side. Default 30. */
+  /** Market-maker levels per side, 1 to 1000. Default 30. */
   readonly bookLevels?: number;
-  /** One-minute bars of backfilled history. Default 720. */
+  /** One-minute bars of backfilled history, at most a week (10080). Default 720. Only a week of bars is kept. */
   readonly historyMinutes?: number;
   /** Multiplies the walk's volatility. Default 1. */
   readonly volatility?: number;
@@ -61,7 +61,7 @@ export interface KrakenSimulatorOptions {
   };
   /** Fixed credentials instead of seeded ones. Secrets are base64. */
   readonly credentials?: Partial<Record<'apiKey' | 'apiSecret' | 'futuresApiKey' | 'futuresApiSecret', string>>;
-  /** WebSocket heartbeat period in real ms. Default 1000; 0 disables. */
+  /** WebSocket heartbeat period in real ms (0, or at least 10). Default 1000; 0 disables. */
   readonly heartbeatMs?: number;
   /** Drive markets from a recorded-frames file instead of the walk. */
   readonly replay?: ReplayOptions;
