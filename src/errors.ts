@@ -197,8 +197,14 @@ export class KrakenTimeoutError extends KrakenError {
   }
 }
 
-/** Futures order-action statuses that mean the action was carried out (futures-wire.md §5). */
-const FUTURES_ACTION_SUCCESS = new Set(['placed', 'partiallyFilled', 'filled', 'edited', 'cancelled']);
+/** Futures order-action statuses that mean the action was carried out (futures-wire.md §5); the rest are refusals. */
+export const FUTURES_ACTION_SUCCESS: ReadonlySet<string> = new Set([
+  'placed',
+  'partiallyFilled',
+  'filled',
+  'edited',
+  'cancelled',
+]);
 
 /** True for a `sendStatus`/`editStatus`/`cancelStatus`/`batchStatus[i]` status that is not a refusal. */
 export function isFuturesActionSuccess(status: string): boolean {
@@ -206,31 +212,43 @@ export function isFuturesActionSuccess(status: string): boolean {
 }
 
 /**
- * The envelope-level error of a Futures response body, in any of Kraken's forms — `{result:"error", error}`,
- * `{result:"error", errors:[{code, message}]}`, `{status:"NOT_FOUND"}` — or undefined when the body is a success.
+ * The error strings of a Futures response body in any of Kraken's forms — `{result:"error", error}`,
+ * `{result:"error", errors:[{code, message}]}` (or strings), a bare `{status:"NOT_FOUND"}` with a 4xx/5xx —
+ * or undefined when the body is a success. A failed answer that names nothing gives `['unknownError']`.
  * Order-action statuses (`sendStatus.status` ...) are data, not envelope errors: see `futuresActionError`.
+ */
+export function futuresErrorStrings(body: unknown, httpStatus?: number): string[] | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  const failed = record.result === 'error' || (httpStatus !== undefined && httpStatus >= 400);
+  if (!failed) return undefined;
+  const errors: string[] = [];
+  if (typeof record.error === 'string') errors.push(record.error);
+  if (Array.isArray(record.errors)) {
+    for (const e of record.errors) {
+      if (typeof e === 'string') errors.push(e);
+      else if (e !== null && typeof e === 'object') {
+        const { code, message } = e as { code?: unknown; message?: unknown };
+        if (typeof message === 'string') errors.push(message);
+        else if (typeof code === 'string' || typeof code === 'number') errors.push(String(code));
+      }
+    }
+  }
+  if (errors.length === 0 && typeof record.status === 'string') errors.push(record.status);
+  return errors.length > 0 ? errors : ['unknownError'];
+}
+
+/**
+ * The envelope-level error of a Futures response body (see {@link futuresErrorStrings}) as a typed error, or
+ * undefined when the body is a success. An HTTP 429 is always a rate limit (`apiLimitExceeded`).
  */
 export function futuresEnvelopeError(
   body: unknown,
   endpoint?: string,
   httpStatus?: number,
 ): KrakenApiError | undefined {
-  if (body === null || typeof body !== 'object') return undefined;
-  const record = body as Record<string, unknown>;
-  const messages: string[] = [];
-  if (typeof record.error === 'string') messages.push(record.error);
-  if (Array.isArray(record.errors)) {
-    for (const e of record.errors) {
-      if (typeof e === 'string') messages.push(e);
-      else if (e && typeof e === 'object') {
-        const { code, message } = e as { code?: unknown; message?: unknown };
-        messages.push(String(message ?? code ?? 'unknownError'));
-      }
-    }
-  }
-  const failed = record.result === 'error' || (httpStatus !== undefined && httpStatus >= 400);
-  if (!failed && messages.length === 0) return undefined;
-  if (messages.length === 0) messages.push(typeof record.status === 'string' ? record.status : 'unknownError');
+  const messages = futuresErrorStrings(body, httpStatus);
+  if (messages === undefined) return undefined;
   if (httpStatus === 429 && !messages.includes('apiLimitExceeded')) messages.unshift('apiLimitExceeded');
   return krakenApiError(messages, endpoint, httpStatus);
 }

@@ -7,7 +7,13 @@
  */
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { type KrakenApiError, type KrakenDecodeError, krakenApiError } from '../../errors';
+import {
+  FUTURES_ACTION_SUCCESS,
+  futuresErrorStrings,
+  type KrakenApiError,
+  type KrakenDecodeError,
+  krakenApiError,
+} from '../../errors';
 import {
   BooleanFromStringOrBoolean,
   DecimalFromStringOrNumber,
@@ -45,29 +51,8 @@ export const FuturesEnvelope = t.partial(
 );
 export type FuturesEnvelope = t.TypeOf<typeof FuturesEnvelope>;
 
-/**
- * The error strings of a Futures response, or `undefined` when it is not an error answer:
- * `{result: "error", error: "apiLimitExceeded"}`, `{result: "error", errors: [{code, message}]}`, or an
- * HTTP error body such as `{"status": "NOT_FOUND"}` (when `httpStatus` ≥ 400).
- */
-export function futuresErrors(body: unknown, httpStatus?: number): string[] | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const b = body as Record<string, unknown>;
-  const isError = b.result === 'error' || (httpStatus !== undefined && httpStatus >= 400);
-  if (!isError) return undefined;
-  const errors: string[] = [];
-  if (typeof b.error === 'string') errors.push(b.error);
-  if (Array.isArray(b.errors)) {
-    for (const e of b.errors) {
-      if (typeof e === 'string') errors.push(e);
-      else if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
-        errors.push((e as { message: string }).message);
-      }
-    }
-  }
-  if (errors.length === 0 && typeof b.status === 'string') errors.push(b.status);
-  return errors.length > 0 ? errors : ['unknownError'];
-}
+/** The error strings of a Futures body, or undefined for a success (see `futuresErrorStrings` in errors.ts). */
+export const futuresErrors = futuresErrorStrings;
 
 /**
  * Decodes a Futures REST body: an error answer becomes a `KrakenApiError` (or `KrakenRateLimitError` for
@@ -313,14 +298,8 @@ export const FuturesCancelStatusValue = openEnum('FuturesCancelStatusValue', [
   'noOrdersToCancel',
 ]);
 
-/** Statuses that mean Kraken took the instruction (§5.1 suggestion); everything else is a refusal. */
-export const FUTURES_ACCEPTED_STATUSES: ReadonlySet<string> = new Set([
-  'placed',
-  'partiallyFilled',
-  'filled',
-  'edited',
-  'cancelled',
-]);
+/** Statuses that mean Kraken took the instruction (§5.1); everything else is a refusal. */
+export const FUTURES_ACCEPTED_STATUSES: ReadonlySet<string> = FUTURES_ACTION_SUCCESS;
 
 /** The `Order` inside order events. Every field optional (batch EDIT events carry `{}`). */
 export const FuturesEventOrder = t.partial(
