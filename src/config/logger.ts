@@ -40,7 +40,10 @@ export function redactingLogger(logger: KrakenLogger, secrets: readonly (Secret 
     if (value instanceof Error) return redactText(`${value.name}: ${value.message}`, secrets);
     if (value && typeof value === 'object') {
       try {
-        return JSON.parse(redactText(JSON.stringify(value), secrets));
+        // An Error inside the context would stringify as `{}`: keep its name and message instead.
+        const errorsAsText = (_key: string, v: unknown): unknown =>
+          v instanceof Error ? `${v.name}: ${v.message}` : v;
+        return JSON.parse(redactText(JSON.stringify(value, errorsAsText), secrets));
       } catch {
         return '[unserialisable]';
       }

@@ -218,6 +218,7 @@ describe('secret redaction', () => {
       expect(line).not.toContain(FUTURES_SECRET);
     }
     expect(lines[0]).toContain('signing failed with ***');
+    expect(lines[1]).toBe('plain{"err":"Error: bad ***"}'); // an Error in the context keeps its message, redacted
   });
 
   it('redactingLogger and consoleLogger respect levels', () => {
