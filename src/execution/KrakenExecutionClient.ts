@@ -30,7 +30,7 @@ import {
 } from 'rxjs';
 import { KrakenExecClientConfig, type KrakenExecClientOptions } from '../config/config';
 import { KrakenApiError, KrakenConfigError, KrakenError, KrakenSubscriptionError } from '../errors';
-import { KrakenHttpClient } from '../http/KrakenHttpClient';
+import { KRAKEN_FUTURES_ACCOUNT_ID, KRAKEN_SPOT_ACCOUNT_ID, KrakenHttpClient } from '../http/KrakenHttpClient';
 import { KrakenRawHttpClient } from '../http/KrakenRawHttpClient';
 import { KrakenInstrumentProvider } from '../instruments/KrakenInstrumentProvider';
 import { toDecimal } from '../model/decimal';
@@ -117,8 +117,18 @@ export class KrakenExecutionClient {
   readonly accountId: string;
   /** Every order event and account update (hot; subscribing starts the private streams). */
   readonly events$: Observable<ExecutionEvent>;
-  /** Spot and Futures balances merged into one state, each currency once (replays the latest). */
+  /**
+   * Spot and Futures balances merged into one state, each currency once (replays the latest). The merge rule is
+   * {@link mergeAccountStates}: a currency held in both wallets shows its amounts added up — a portfolio view, not
+   * what one product can spend; for that read {@link walletStates$}.
+   */
   readonly accountState$: Observable<AccountState>;
+  /**
+   * Each product type's wallet on its own, as Kraken keeps them apart: the Spot wallet (`KRAKEN-SPOT`, CASH) and
+   * the Futures wallets (`KRAKEN-FUTURES`, MARGIN, with the margins). A Spot order spends from the first, a Futures
+   * order's collateral is in the second. Replays the latest of each, then every change.
+   */
+  readonly walletStates$: Observable<AccountState>;
   /** Errors the streams survived: malformed messages, failed reconciliations, dropped subscriptions (hot). */
   readonly errors$: Observable<Error>;
 
@@ -136,6 +146,8 @@ export class KrakenExecutionClient {
   private readonly accountStates = new ReplaySubject<AccountState>(1);
   private readonly detached = new Set<Subscription>();
   private readonly accountParts = new Map<KrakenProductType, AccountState>();
+  private readonly walletUpdates = new Subject<AccountState>();
+  private readonly walletKeys = new Map<KrakenProductType, string>();
   private readonly expectedParts = new Set<KrakenProductType>();
   private live?: Subscription;
   private lastAccountKey?: string;
@@ -201,6 +213,12 @@ export class KrakenExecutionClient {
       this.start();
       return inner;
     });
+    this.walletStates$ = new Observable<AccountState>((subscriber) => {
+      for (const [product, state] of this.accountParts) subscriber.next(walletState(product, state));
+      const inner = this.walletUpdates.subscribe(subscriber);
+      this.start();
+      return inner;
+    });
     this.errors$ = this.errors.asObservable();
   }
 
@@ -262,6 +280,7 @@ export class KrakenExecutionClient {
     this.tracker.complete();
     this.events.complete();
     this.accountStates.complete();
+    this.walletUpdates.complete();
     this.errors.complete();
   }
 
@@ -656,6 +675,11 @@ export class KrakenExecutionClient {
   private setAccountPart(product: KrakenProductType, state: AccountState): void {
     if (this.closed) return;
     this.accountParts.set(product, state);
+    const key = accountKey(state);
+    if (this.walletKeys.get(product) !== key) {
+      this.walletKeys.set(product, key);
+      this.walletUpdates.next(walletState(product, state));
+    }
     this.publishAccount();
   }
 
@@ -899,6 +923,11 @@ const HOLD_EVENTS = new Set<OrderEvent['type']>([
   'OrderUpdated',
   'OrderRejected',
 ]);
+
+/** A product's part of the account as its own wallet: the account id names the product (`KRAKEN-SPOT`, ...). */
+function walletState(product: KrakenProductType, state: AccountState): AccountState {
+  return { ...state, accountId: product === 'SPOT' ? KRAKEN_SPOT_ACCOUNT_ID : KRAKEN_FUTURES_ACCOUNT_ID };
+}
 
 /** The figures of a state, for telling a change from a repeat. */
 function accountKey(state: AccountState): string {

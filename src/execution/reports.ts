@@ -50,9 +50,14 @@ export function reportQuery(options: ReportQueryOptions = {}): ReportQuery {
 const ZERO = new Decimal(0);
 
 /**
- * One account state from the Spot (CASH) and Futures (MARGIN) states: each currency once, its totals, locked and
- * free amounts added up across the two; the Futures margins kept. MARGIN as soon as a Futures state is part of it;
- * `reported` only when every part was.
+ * One account state from the Spot (CASH) and Futures (MARGIN) states — the rule of `accountState$`:
+ * - each currency once: `total` and `locked` added up across the wallets that hold it (Spot USD 100 000 and
+ *   Futures flex USD 100 000 make USD 200 000), `free = total − locked`. This is what the account owns at Kraken,
+ *   a portfolio view; it is not what one product can spend — Kraken keeps the Spot and Futures wallets apart (a
+ *   transfer moves funds between them), so size orders from the product's own state (`walletStates$`);
+ * - `margins` are the Futures margins as they are (per currency, and per instrument when isolated): Spot has none;
+ * - `accountType` MARGIN as soon as a Futures state is part of it, else CASH; `baseCurrency` the first part's that
+ *   has one; `reported` only when every part was; `tsEvent` the latest part's.
  */
 export function mergeAccountStates(accountId: string, parts: readonly AccountState[], tsInit: number): AccountState {
   const balances = new Map<string, { total: Decimal; locked: Decimal }>();

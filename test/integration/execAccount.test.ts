@@ -4,8 +4,8 @@
  * positions when asked for.
  */
 import Decimal from 'decimal.js';
-import { firstValueFrom, filter, take, timeout } from 'rxjs';
-import type { AccountState } from '../../src/model/reports';
+import { firstValueFrom, filter, take, timeout, toArray } from 'rxjs';
+import type { AccountBalance, AccountState } from '../../src/model/reports';
 import { collect, settle, startHarness, type Harness } from '../execution/harness';
 
 jest.setTimeout(20_000);
@@ -35,6 +35,33 @@ describe('both product types', () => {
     for (const b of state.balances) expect(b.free.plus(b.locked).eq(b.total)).toBe(true);
   });
 
+  test('walletStates$: each wallet on its own, each currency once; the merged state is their sum', async () => {
+    const merged = await latest(h);
+    const wallets = await firstValueFrom(h.client.walletStates$.pipe(take(2), toArray(), timeout(5_000)));
+    const spot = wallets.find((w) => w.accountId === 'KRAKEN-SPOT');
+    const futures = wallets.find((w) => w.accountId === 'KRAKEN-FUTURES');
+    expect([spot?.accountType, futures?.accountType]).toEqual(['CASH', 'MARGIN']);
+    for (const wallet of wallets) {
+      const currencies = wallet.balances.map((b) => b.currency);
+      expect(new Set(currencies).size).toBe(currencies.length);
+    }
+    // What each product can spend: Spot USD 100000 BTC 2 ETH 25; Futures flex USD 100000, BTC 1 cash + 2 inverse.
+    expect([total(spot as AccountState, 'USD'), total(spot as AccountState, 'BTC')]).toEqual(['100000', '2']);
+    expect([total(futures as AccountState, 'USD'), total(futures as AccountState, 'BTC')]).toEqual(['100000', '3']);
+    expect(spot?.margins).toEqual([]);
+    expect(futures?.margins).toEqual(merged.margins);
+    for (const b of merged.balances) {
+      const parts = wallets.map((w) => w.balances.find((x) => x.currency === b.currency));
+      const sum = (pick: (x: AccountBalance) => Decimal) =>
+        parts.reduce((acc, x) => (x ? acc.plus(pick(x)) : acc), new Decimal(0)).toFixed();
+      expect([b.currency, b.total.toFixed(), b.locked.toFixed()]).toEqual([
+        b.currency,
+        sum((x) => x.total),
+        sum((x) => x.locked),
+      ]);
+    }
+  });
+
   test('a Spot fill and a resting order show in the merged state', async () => {
     const before = await latest(h);
     const next = firstValueFrom(
@@ -55,6 +82,11 @@ describe('both product types', () => {
     );
     const after = await next;
     expect(new Decimal(total(after, 'BTC') as string).minus(total(before, 'BTC') as string).toFixed()).toBe('0.1');
+    // The Spot wallet bought it; the Futures wallets did not move.
+    const wallets = await firstValueFrom(h.client.walletStates$.pipe(take(2), toArray(), timeout(5_000)));
+    const wallet = (id: string) => wallets.find((w) => w.accountId === id) as AccountState;
+    expect(total(wallet('KRAKEN-SPOT'), 'BTC')).toBe('2.1');
+    expect(total(wallet('KRAKEN-FUTURES'), 'BTC')).toBe('3');
     const { bid } = h.best('BTC/USD');
     const price = bid.minus(1000);
     await collect(
