@@ -533,7 +533,18 @@ export class KrakenHttpClient {
     if (window.start === undefined) {
       const count = Math.min(window.limit ?? SPOT_TRADES_PAGE, SPOT_TRADES_PAGE);
       return this.raw.spot.trades({ pair, count }).pipe(
-        mergeMap((result) => from(seriesRows(result, pair))),
+        mergeMap((result) => {
+          const rows = seriesRows(result, pair);
+          const oldest = rows[0];
+          if (window.end !== undefined && oldest !== undefined && oldest.time > window.end) {
+            this.config.logger.warn(
+              `Spot Trades ${pair}: without start Kraken answers only the latest ${count} trades, all after end ` +
+                `${new Date(window.end).toISOString()}; give start to page forward from there`,
+              { pair, end: window.end, oldest: oldest.time },
+            );
+          }
+          return from(rows);
+        }),
         filter(inWindow),
         applyLimit(window),
         map(toTick),

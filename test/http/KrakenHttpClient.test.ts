@@ -220,6 +220,22 @@ describe('trades', () => {
     ]);
   });
 
+  it('Spot: with only an end before the latest trades, returns none and says why', async () => {
+    server.route('GET', '/0/public/Trades', { body: fixture('spot', '2.7-trades-recent-public-trades-1') });
+    const logger = recordingLogger();
+    const end = 1688669000000; // before both fixture trades
+    const trades = await lastValueFrom(client(NOW, { logger }).trades('BTC/USD.KRAKEN', { end }).pipe(toArray()));
+    expect(trades).toEqual([]);
+    expect(logger.lines).toEqual([
+      {
+        level: 'warn',
+        message:
+          'Spot Trades XXBTZUSD: without start Kraken answers only the latest 1000 trades, all after end ' +
+          '2023-07-06T18:43:20.000Z; give start to page forward from there',
+      },
+    ]);
+  });
+
   it('Spot: with start, follows the last cursor until no new trades come', async () => {
     const row = (id: number, time: number) => [`${id}.0`, '0.1', time, 'b', 'l', '', id];
     server
