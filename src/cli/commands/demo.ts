@@ -336,11 +336,13 @@ export const demoCommand: Command = async (args, { io, signal }) => {
   // quickly and the simulated clock stays behind the real one.
   const startTime = Math.floor(startedAt / 60_000) * 60_000 - 20 * 60_000;
   const sim = await KrakenSimulator.start({ seed, clock: 'manual', startTime });
-  // Advance by the real time that passed (times the speed), so a busy machine slows the view, not the market.
+  // Advance by the real time that passed (times the speed), so a busy machine slows the view, not the market. One
+  // tick never covers more than a few driver periods: after a stall, a catch-up advance would make the next tick
+  // slower still and snowball.
   let driven = Date.now();
   const driver = setInterval(() => {
     const now = Date.now();
-    sim.clock.advance((now - driven) * speed);
+    sim.clock.advance(Math.min(now - driven, 4 * DRIVER_MS) * speed);
     driven = now;
   }, DRIVER_MS);
   const clientConfig = { ...sim.config(), productTypes: ['SPOT', 'FUTURES'] as const, logger };
