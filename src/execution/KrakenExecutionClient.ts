@@ -286,10 +286,11 @@ export class KrakenExecutionClient {
 
   /**
    * Teaches the client caller ids used in an earlier run, so that ids Kraken would refuse (mapped to UUIDs
-   * when sent) read back as the caller's own in events and reports.
+   * when sent) read back as the caller's own in events and reports — also for orders already seen under their
+   * UUID (any time: before or after `connect()`).
    */
   registerClientOrderIds(...clientOrderIds: readonly string[]): void {
-    this.ids.register(...clientOrderIds);
+    for (const { original, venue } of this.ids.register(...clientOrderIds)) this.adopt(original, venue);
   }
 
   // --- commands -------------------------------------------------------------------------------------------------
@@ -808,7 +809,8 @@ export class KrakenExecutionClient {
         if (refusal !== undefined) return of({ instrument, refusal });
         const find = () =>
           (cmd.venueOrderId !== undefined ? this.tracker.byVenueOrderId(cmd.venueOrderId) : undefined) ??
-          this.tracker.byClientOrderId(cmd.clientOrderId);
+          this.tracker.byClientOrderId(cmd.clientOrderId) ??
+          this.adopt(cmd.clientOrderId, this.ids.toVenue(cmd.clientOrderId), product);
         const known = find();
         if (known !== undefined) return of({ order: known, instrument });
         const venue = product === 'SPOT' ? (this.spot as SpotVenue) : (this.futures as FuturesVenue);
@@ -848,6 +850,22 @@ export class KrakenExecutionClient {
         );
       }),
     );
+  }
+
+  /**
+   * An order tracked under the UUID a long caller id maps to (an order of an earlier run): it takes the caller's
+   * id back. Returns it, if there is one.
+   */
+  private adopt(original: string, venue: string, product?: KrakenProductType): TrackedOrder | undefined {
+    if (venue === original) return undefined;
+    let found: TrackedOrder | undefined;
+    for (const p of product !== undefined ? [product] : (['SPOT', 'FUTURES'] as const)) {
+      const order = this.tracker.byVenueClientOrderId(p, venue);
+      if (order === undefined) continue;
+      if (order.clientOrderId.toLowerCase() === venue.toLowerCase()) this.tracker.relabel(order, original);
+      if (order.clientOrderId === original) found ??= order;
+    }
+    return found;
   }
 
   private productRefusal(product: KrakenProductType): string | undefined {

@@ -20,8 +20,11 @@ export type CloseKind = 'canceled' | 'expired' | 'rejected' | 'filled';
 
 /** What is known of an order. Mutable: only the tracker changes it. */
 export interface TrackedOrder {
-  /** The caller's id (or, for an order placed elsewhere without one, Kraken's order id). */
-  readonly clientOrderId: string;
+  /**
+   * The caller's id (or, for an order placed elsewhere without one, Kraken's order id; or, for an order of an
+   * earlier run whose id was mapped, the id sent to Kraken until the caller's id is known again).
+   */
+  clientOrderId: string;
   /** The id sent to Kraken (`cl_ord_id` / `cliOrdId`), when one was. */
   readonly venueClientOrderId?: string;
   venueOrderId?: string;
@@ -347,6 +350,17 @@ export class OrderTracker {
   /** An event that is not about state (a locally refused command), emitted for an order as it is. */
   emitFor(order: TrackedOrder, event: OrderEvent): void {
     this.emit(order, event);
+  }
+
+  /**
+   * Gives an order known by the id sent to Kraken (a UUID mapped from a longer caller id, seen after a restart)
+   * the caller's id back; its later events carry it.
+   */
+  relabel(order: TrackedOrder, clientOrderId: string): void {
+    if (order.clientOrderId === clientOrderId) return;
+    if (this.byClientId.get(order.clientOrderId) === order) this.byClientId.delete(order.clientOrderId);
+    order.clientOrderId = clientOrderId;
+    this.byClientId.set(clientOrderId, order);
   }
 
   /** Stops tracking an order that turned out not to exist (a cancel of an unknown order). */

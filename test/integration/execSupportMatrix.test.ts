@@ -4,11 +4,14 @@
  * what to use instead.
  */
 import Decimal from 'decimal.js';
-import { SUPPORT_MATRIX, type SupportRow } from '../../src/execution';
+import { KrakenExecutionClient, SUPPORT_MATRIX, isOrderEvent, type SupportRow } from '../../src/execution';
+import type { KrakenRawHttpClient } from '../../src/http/KrakenRawHttpClient';
+import { krakenClientOrderId } from '../../src/kraken/spot/orderParams';
+import type { OrderEvent } from '../../src/model/events';
 import type { KrakenProductType } from '../../src/model/identifiers';
 import type { SubmitOrder } from '../../src/model/orders';
 import type { EngineOrder } from '../../src/sim/engine/engine';
-import { collect, startHarness, type Harness } from '../execution/harness';
+import { collect, settle, startHarness, type Harness } from '../execution/harness';
 
 jest.setTimeout(30_000);
 
@@ -226,4 +229,59 @@ test('client order ids Kraken would refuse are mapped; events carry the caller i
   expect(reports.find((r) => r.venueOrderId === placed?.id)?.clientOrderId).toBe(long);
   const canceled = await collect(h.client.cancelOrder({ clientOrderId: long, instrumentId: 'BTC/USD.KRAKEN' }));
   expect(canceled).toEqual([expect.objectContaining({ type: 'OrderCanceled', clientOrderId: long })]);
+});
+
+test('after a restart: a mapped id reads back as its UUID until registered; cancelling by the original id works', async () => {
+  const spotId = 'restart/strategy-alpha/order-000001';
+  const futId = 'restart/strategy-alpha/order-000002';
+  const { bid } = h.best('BTC/USD');
+  const fBid = h.best('PF_XBTUSD').bid;
+  const base = { side: 'BUY' as const, type: 'LIMIT' as const, quantity: '0.01' };
+  await collect(
+    h.client.submitOrder({
+      ...base,
+      clientOrderId: spotId,
+      instrumentId: 'BTC/USD.KRAKEN',
+      price: bid.minus(150).toFixed(),
+    }),
+  );
+  await collect(
+    h.client.submitOrder({
+      ...base,
+      clientOrderId: futId,
+      instrumentId: 'PF_XBTUSD.KRAKEN',
+      price: fBid.minus(150).toFixed(),
+    }),
+  );
+  const raw = (h.client as unknown as { raw: KrakenRawHttpClient }).raw;
+  const fresh = new KrakenExecutionClient(h.client.config, { httpClient: raw });
+  const events: OrderEvent[] = [];
+  fresh.events$.subscribe((e) => {
+    if (isOrderEvent(e)) events.push(e);
+  });
+  try {
+    await fresh.connect();
+    const spotVenueId = atSimulator(krakenClientOrderId(spotId))[0].id;
+    const reportOf = async () =>
+      (await collect(fresh.orderStatusReports({ openOnly: true }))).find((r) => r.venueOrderId === spotVenueId);
+    expect((await reportOf())?.clientOrderId).toBe(krakenClientOrderId(spotId));
+    fresh.registerClientOrderIds(spotId);
+    expect((await reportOf())?.clientOrderId).toBe(spotId);
+    // Not registered, addressed by the original id: found under its UUID, cancelled once, named as the caller
+    // names it — one OrderCanceled, with Kraken's order id.
+    const futVenueId = atSimulator(krakenClientOrderId(futId))[0].id;
+    const canceled = await collect(fresh.cancelOrder({ clientOrderId: futId, instrumentId: 'PF_XBTUSD.KRAKEN' }));
+    expect(canceled).toEqual([
+      expect.objectContaining({ type: 'OrderCanceled', clientOrderId: futId, venueOrderId: futVenueId }),
+    ]);
+    await collect(fresh.cancelOrder({ clientOrderId: spotId, instrumentId: 'BTC/USD.KRAKEN' }));
+    await settle(100);
+    expect(events.filter((e) => e.type === 'OrderCanceled').map((e) => [e.clientOrderId, e.venueOrderId])).toEqual([
+      [futId, futVenueId],
+      [spotId, spotVenueId],
+    ]);
+    expect(atSimulator(krakenClientOrderId(futId))[0].status).toBe('canceled');
+  } finally {
+    await fresh.close();
+  }
 });
