@@ -622,18 +622,29 @@ export class FuturesVenue {
     const lookOnce = (): Observable<boolean> =>
       defer(() => {
         if (order.venueOrderId !== undefined) return of(true);
+        // An order known here as another one (an earlier use of the id) is not this placement.
+        const other = (id: string | undefined) => {
+          const known = id === undefined ? undefined : tracker.byVenueOrderId(id);
+          return known !== undefined && known !== order;
+        };
         const byStatus$ = raw.futures.ordersStatus({ cliOrdIds: [cliOrdId] }).pipe(
-          map((body) => body.orders.find((o) => same(o.order.cliOrdId))?.order.orderId),
+          map((body) => body.orders.find((o) => same(o.order.cliOrdId) && !other(o.order.orderId))?.order.orderId),
           catchError(() => of(undefined)),
         );
         const byOpen$ = raw.futures
           .openOrders()
-          .pipe(map((body) => body.openOrders.find((o) => same(o.cliOrdId ?? o.cli_ord_id))?.order_id));
+          .pipe(
+            map(
+              (body) => body.openOrders.find((o) => same(o.cliOrdId ?? o.cli_ord_id) && !other(o.order_id))?.order_id,
+            ),
+          );
         const byHistory$ = raw.futures.historyOrders({ sort: 'desc', count: 100 }).pipe(
           map((page) => {
             for (const element of page.elements) {
               const report = parseFuturesHistoryOrder(element, this.ctx.accountId, this.ctx.now());
-              if (report !== undefined && same(report.clientOrderId)) return report.venueOrderId;
+              if (report !== undefined && same(report.clientOrderId) && !other(report.venueOrderId)) {
+                return report.venueOrderId;
+              }
             }
             return undefined;
           }),

@@ -43,6 +43,8 @@ export interface TrackedOrder {
   readonly ours: boolean;
   /** Sum of price × quantity of the fills seen. */
   filledCost: Decimal;
+  /** When tracking began (for our submissions: when the order was sent), on the client's clock. */
+  readonly tsTracked: number;
   tsLast: number;
 }
 
@@ -180,6 +182,7 @@ export class OrderTracker {
       status: init.status ?? 'submitted',
       triggered: init.triggered ?? false,
       ours: init.ours,
+      tsTracked: init.ts,
       tsLast: init.ts,
     };
     this.orders.add(order);

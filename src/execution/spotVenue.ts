@@ -87,6 +87,11 @@ const BALANCES: SpotWsSubscription = { channel: 'balances' };
 /** Kraken's page size for `ClosedOrders` and `TradesHistory`. */
 const PAGE = 50;
 const BATCH_CANCEL_MAX = 50;
+/**
+ * An order found by `cl_ord_id` that Kraken opened this long before we sent ours is an earlier use of the id (the
+ * margin covers clocks that disagree, ours against Kraken's).
+ */
+const PLACEMENT_CLOCK_SKEW_MS = 5 * 60_000;
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
@@ -514,11 +519,17 @@ export class SpotVenue {
     const lookOnce = (): Observable<boolean> =>
       defer(() => {
         if (order.venueOrderId !== undefined) return of(true);
+        // A `cl_ord_id` is unique among open orders only: a closed order may carry it from an earlier use. Only an
+        // order that can be this one counts — not one known as another order, same side, opened after it was sent.
+        const candidates = (orders: Readonly<Record<string, SpotOrder>>) =>
+          Object.fromEntries(Object.entries(orders).filter(([txid, o]) => this.couldBePlacement(order, txid, o)));
         return raw.spot.openOrders({ cl_ord_id: clOrdId }).pipe(
           mergeMap((open) => {
-            const found = newest(open.open);
+            const found = newest(candidates(open.open));
             if (found !== undefined) return of(found);
-            return raw.spot.closedOrders({ cl_ord_id: clOrdId }).pipe(map((closed) => newest(closed.closed)));
+            return raw.spot
+              .closedOrders({ cl_ord_id: clOrdId })
+              .pipe(map((closed) => newest(candidates(closed.closed))));
           }),
           map((found) => {
             if (order.venueOrderId !== undefined) return true;
@@ -556,6 +567,14 @@ export class SpotVenue {
       }),
       ignoreElements(),
     );
+  }
+
+  /** Whether an order Kraken lists under our `cl_ord_id` can be the placement whose answer was lost. */
+  private couldBePlacement(order: TrackedOrder, txid: string, found: SpotOrder): boolean {
+    const known = this.ctx.tracker.byVenueOrderId(txid);
+    if (known !== undefined && known !== order) return false;
+    if (spotOrderSide(found.descr.type) !== order.side) return false;
+    return found.opentm >= order.tsTracked - PLACEMENT_CLOCK_SKEW_MS;
   }
 
   /** Amends the order in place; resolves into `updated` or `modifyRejected`. */

@@ -66,6 +66,32 @@ describe('a placement whose answer is lost', () => {
     expect(h.orderEvents('lost-fut').filter((e) => e.type === 'OrderAccepted')).toHaveLength(1);
   });
 
+  test.each([
+    ['Spot', 'BTC/USD', '/0/private/AddOrder', /no order with client order id 'reused'.*not placed/],
+    ['Futures', 'PF_XBTUSD', '/derivatives/api/v3/sendorder', /no order with cliOrdId 'reused'.*not placed/],
+  ] as const)(
+    '%s: a lost placement is not mistaken for an earlier, closed order with the same client order id',
+    async (product, symbol, path, reason) => {
+      h = await startHarness({
+        products: [product === 'Spot' ? 'SPOT' : 'FUTURES'],
+        // Spot over REST (no private socket), where a lost answer is looked up in OpenOrders, then ClosedOrders.
+        ...(product === 'Spot' ? { client: { baseUrlWsSpotAuth: 'ws://127.0.0.1:1/auth/v2' }, noConnect: true } : {}),
+      });
+      const instrumentId = `${symbol}.KRAKEN`;
+      const first = await collect(h.client.submitOrder(farBuy(h, 'reused', symbol)));
+      expect(types(first)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+      await collect(h.client.cancelOrder({ clientOrderId: 'reused', instrumentId }));
+      h.relax(5_000);
+      // Kraken takes the id again once the order is closed; this placement never reaches it.
+      h.sim.faults.failNextRest({ path, status: 502 });
+      const again = await collect(h.client.submitOrder(farBuy(h, 'reused', symbol)));
+      expect(types(again)).toEqual(['OrderSubmitted', 'OrderRejected']);
+      expect(again[1]).toMatchObject({ reason: expect.stringMatching(reason) });
+      const account = product === 'Spot' ? h.sim.accounts().spot : h.sim.accounts().futures;
+      expect(h.sim.engine.accountOrders(account).filter((o) => o.clOrdId === 'reused')).toHaveLength(1);
+    },
+  );
+
   test('a placement that never reached Kraken is rejected after the lookup finds nothing', async () => {
     h = await startHarness({ products: ['FUTURES'] });
     h.sim.faults.failNextRest({ path: '/derivatives/api/v3/sendorder', status: 502 });
