@@ -3,7 +3,8 @@
  * order ids, instruments, clock, and the error channel. Plus the small decisions both halves need the same way
  * (is a failed placement's outcome unknown? how long to wait for the stream?).
  */
-import { defer, map, type Observable, of, shareReplay, type SchedulerLike } from 'rxjs';
+import Decimal from 'decimal.js';
+import { catchError, defer, map, mergeMap, type Observable, of, shareReplay, type SchedulerLike, timer } from 'rxjs';
 import type { KrakenExecClientConfig } from '../config/config';
 import type { KrakenLogger } from '../config/logger';
 import {
@@ -19,7 +20,8 @@ import { instrumentFinder } from '../kraken/common/symbols';
 import type { InstrumentIdLike } from '../model/identifiers';
 import type { Instrument } from '../model/instruments';
 import type { ClientOrderIds } from './clientOrderIds';
-import type { OrderTracker } from './orderTracker';
+import type { ModifyOrder } from '../model/orders';
+import type { OrderTracker, TrackedOrder } from './orderTracker';
 
 /** Where instruments come from: a `KrakenInstrumentProvider` (or anything shaped like one). */
 export interface InstrumentSource {
@@ -126,4 +128,38 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * Looks for an order whose placement answer was lost: `lookOnce` up to `attempts` times, `retryDelayInitialMs × n`
+ * apart (a just-placed order may show with a delay), until it says found. A failed look is reported and counts as
+ * not found. Emits whether the order was found.
+ */
+export function lookUpRepeatedly(
+  ctx: ExecContext,
+  lookOnce: () => Observable<boolean>,
+  what: string,
+  attempts = 3,
+): Observable<boolean> {
+  const attempt = (n: number): Observable<boolean> =>
+    lookOnce().pipe(
+      catchError((err: unknown) => {
+        ctx.reportError(err, what);
+        return of(false);
+      }),
+      mergeMap((found) => {
+        if (found || n >= attempts) return of(found);
+        return timer(ctx.config.retryDelayInitialMs * n, ctx.scheduler).pipe(mergeMap(() => attempt(n + 1)));
+      }),
+    );
+  return attempt(1);
+}
+
+/** Whether the tracked order now carries every value an amendment asked for. */
+export function carriesAmendment(order: TrackedOrder, cmd: ModifyOrder): boolean {
+  const same = (value: unknown, current: Decimal | undefined) =>
+    value === undefined || (current !== undefined && current.eq(new Decimal(String(value))));
+  return (
+    same(cmd.quantity, order.quantity) && same(cmd.price, order.price) && same(cmd.triggerPrice, order.triggerPrice)
+  );
 }

@@ -34,7 +34,6 @@ import {
   take,
   tap,
   timeout,
-  timer,
   toArray,
 } from 'rxjs';
 import { KrakenDecodeError, KrakenError } from '../errors';
@@ -91,7 +90,7 @@ import type {
 } from '../model/reports';
 import { toDecimal } from '../model/decimal';
 import { awaitTracker } from './await';
-import { chunks, isOutcomeUnknown, reasonOf, type ExecContext } from './context';
+import { carriesAmendment, chunks, isOutcomeUnknown, lookUpRepeatedly, reasonOf, type ExecContext } from './context';
 import type { OrderFact, TrackedOrder } from './orderTracker';
 import type { ReportQuery } from './reports';
 import { matchesInstrument } from './spotVenue';
@@ -660,20 +659,8 @@ export class FuturesVenue {
           }),
         );
       });
-    const attempt = (n: number): Observable<boolean> =>
-      lookOnce().pipe(
-        catchError((err: unknown) => {
-          this.ctx.reportError(err, `Futures order ${order.clientOrderId}: lookup by cliOrdId failed`);
-          return of(false);
-        }),
-        mergeMap((found) => {
-          if (found || n >= 3) return of(found);
-          return timer(this.ctx.config.retryDelayInitialMs * n, this.ctx.scheduler).pipe(
-            mergeMap(() => attempt(n + 1)),
-          );
-        }),
-      );
-    return attempt(1).pipe(
+    const what = `Futures order ${order.clientOrderId}: lookup by cliOrdId failed`;
+    return lookUpRepeatedly(this.ctx, lookOnce, what).pipe(
       mergeMap((found) => {
         if (!found) {
           tracker.apply(order, {
@@ -728,13 +715,7 @@ export class FuturesVenue {
           return this.refreshOpenOrders([order]).pipe(
             tap({
               complete: () => {
-                const wanted = (v: unknown, current: Decimal | undefined) =>
-                  v === undefined || (current !== undefined && current.eq(new Decimal(String(v))));
-                const ok =
-                  wanted(cmd.quantity, order.quantity) &&
-                  wanted(cmd.price, order.price) &&
-                  wanted(cmd.triggerPrice, order.triggerPrice);
-                if (!ok) {
+                if (!carriesAmendment(order, cmd)) {
                   tracker.apply(order, {
                     kind: 'modifyRejected',
                     reason: `no answer to the edit (${reasonOf(err)}); the order at Kraken is unchanged`,

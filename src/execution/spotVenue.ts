@@ -31,7 +31,6 @@ import {
   Subject,
   take,
   tap,
-  timer,
   toArray,
 } from 'rxjs';
 import { KrakenApiError, KrakenDecodeError } from '../errors';
@@ -77,7 +76,7 @@ import type {
 } from '../model/reports';
 import { toDecimal } from '../model/decimal';
 import { awaitTracker } from './await';
-import { chunks, isOutcomeUnknown, reasonOf, type ExecContext } from './context';
+import { carriesAmendment, chunks, isOutcomeUnknown, lookUpRepeatedly, reasonOf, type ExecContext } from './context';
 import type { OrderFact, TrackedOrder } from './orderTracker';
 import type { ReportQuery } from './reports';
 
@@ -515,7 +514,6 @@ export class SpotVenue {
   private resolvePlacement(order: TrackedOrder, cause: unknown): Observable<never> {
     const { tracker, raw } = this.ctx;
     const clOrdId = order.venueClientOrderId ?? order.clientOrderId;
-    const attempts = 3;
     const lookOnce = (): Observable<boolean> =>
       defer(() => {
         if (order.venueOrderId !== undefined) return of(true);
@@ -539,20 +537,8 @@ export class SpotVenue {
           }),
         );
       });
-    const attempt = (n: number): Observable<boolean> =>
-      lookOnce().pipe(
-        catchError((err: unknown) => {
-          this.ctx.reportError(err, `Spot order ${order.clientOrderId}: lookup by client order id failed`);
-          return of(false);
-        }),
-        mergeMap((found) => {
-          if (found || n >= attempts) return of(found);
-          return timer(this.ctx.config.retryDelayInitialMs * n, this.ctx.scheduler).pipe(
-            mergeMap(() => attempt(n + 1)),
-          );
-        }),
-      );
-    return attempt(1).pipe(
+    const what = `Spot order ${order.clientOrderId}: lookup by client order id failed`;
+    return lookUpRepeatedly(this.ctx, lookOnce, what).pipe(
       mergeMap((found) => {
         if (!found) {
           tracker.apply(order, {
@@ -617,7 +603,7 @@ export class SpotVenue {
           return this.reconcileOrders([order]).pipe(
             tap({
               complete: () => {
-                if (!matches(order, cmd)) {
+                if (!carriesAmendment(order, cmd)) {
                   tracker.apply(order, {
                     kind: 'modifyRejected',
                     reason: `no answer to the amendment (${reasonOf(err)}); the order at Kraken is unchanged`,
@@ -1045,15 +1031,6 @@ function newest(orders: Readonly<Record<string, SpotOrder>>): [string, SpotOrder
   let best: [string, SpotOrder] | undefined;
   for (const entry of Object.entries(orders)) if (best === undefined || entry[1].opentm > best[1].opentm) best = entry;
   return best;
-}
-
-/** Whether the tracked order now carries what the amendment asked for. */
-function matches(order: TrackedOrder, cmd: ModifyOrder): boolean {
-  const same = (value: unknown, current: Decimal | undefined) =>
-    value === undefined || (current !== undefined && current.eq(new Decimal(String(value))));
-  return (
-    same(cmd.quantity, order.quantity) && same(cmd.price, order.price) && same(cmd.triggerPrice, order.triggerPrice)
-  );
 }
 
 export function matchesInstrument(id: InstrumentId, query: ReportQuery): boolean {
