@@ -63,7 +63,7 @@ import {
   type WsConnectionEvent,
   type WsConnectionState,
 } from '../transport/wsSession';
-import { BookFeed, resyncBook } from './bookFeed';
+import { BookFeed, BookGuard, resyncBook } from './bookFeed';
 import type { FeedContext } from './decodeFrames';
 import { futuresFrameProblem, spotFrameProblem } from './frameMonitor';
 import {
@@ -138,6 +138,13 @@ function definedOnly<T, R>(pick: (value: T) => R | undefined): OperatorFunction<
         complete: () => subscriber.complete(),
       }),
     );
+}
+
+const always = () => true;
+
+/** A Futures book frame other than a one-level delta (a `book_snapshot`, or one too broken to tell). */
+function notADelta(frame: unknown): boolean {
+  return (frame as { feed?: unknown } | null)?.feed !== 'book';
 }
 
 function sameDecimal(a: Decimal | undefined, b: Decimal | undefined): boolean {
@@ -465,12 +472,15 @@ export class KrakenDataClient {
             switchMap((depth) => {
               const subscription = spotBookSubscription(instrument.wsName, depth);
               const key = spotWsKey(subscription);
+              const guard = new BookGuard();
+              const resubscribe = (reason: string) => this.spot.resubscribe(key, reason);
               return this.spot.subscribe(key, subscription).pipe(
-                spotBookMessages(instrument, this.context),
+                spotBookMessages(instrument, this.bookContext(guard, always)),
                 orderBook(depth, { checksum: true }),
                 resyncBook({
                   what,
-                  resubscribe: (reason) => this.spot.resubscribe(key, reason),
+                  guard,
+                  resubscribe,
                   report: (error) => this.report(error),
                 }),
               );
@@ -542,21 +552,22 @@ export class KrakenDataClient {
       };
       const subscription = futuresBookSubscription(productId);
       const key = futuresWsKey(subscription);
+      const what = `futures ${productId}`;
+      const resubscribe = (reason: string) => this.futures.resubscribe(key, reason);
       feed = new BookFeed((depth$) =>
         merge(
           this.futuresHold,
           depth$.pipe(
-            switchMap((depth) =>
-              this.futures.subscribe(key, subscription).pipe(
-                futuresBookMessages(instrument, this.context),
-                orderBook(depth, { truncate: false, checksum: false }),
-                resyncBook({
-                  what: `futures ${productId}`,
-                  resubscribe: (reason) => this.futures.resubscribe(key, reason),
-                  report: (error) => this.report(error),
-                }),
-              ),
-            ),
+            switchMap((depth) => {
+              const guard = new BookGuard();
+              return this.futures
+                .subscribe(key, subscription)
+                .pipe(
+                  futuresBookMessages(instrument, this.bookContext(guard, notADelta)),
+                  orderBook(depth, { truncate: false, checksum: false }),
+                  resyncBook({ what, guard, resubscribe, report: (error) => this.report(error) }),
+                );
+            }),
           ),
         ),
       );
@@ -624,6 +635,22 @@ export class KrakenDataClient {
         }),
       );
     });
+  }
+
+  /**
+   * The decode context of one book subscription: a frame of the book that does not decode is reported, and when
+   * `lostUpdate(frame)` says the book can no longer be trusted, the guard has `resyncBook` hold the books back until
+   * a new snapshot and ask for one. Spot: any frame (its checksum covers only the top 10 levels). Futures: anything
+   * but a delta (a lost delta shows as a `seq` gap at the next one, which resyncs by itself).
+   */
+  private bookContext(guard: BookGuard, lostUpdate: (frame: unknown) => boolean): FeedContext {
+    return {
+      scheduler: this.scheduler,
+      reportDecodeError: (error, frame) => {
+        this.report(error);
+        if (lostUpdate(frame)) guard.lost('a frame did not decode');
+      },
+    };
   }
 
   /** One shared pipeline per feed: decoded once, however many subscribers. */

@@ -214,12 +214,28 @@ class BookQuote implements QuoteTick {
 export interface ResyncPolicy {
   /** `spot BTC/USD` — for messages. */
   readonly what: string;
+  /** Where the feed tells of a frame of this book that did not decode (see {@link BookGuard}). */
+  readonly guard?: BookGuard;
   /** Asks the venue for a new snapshot of this book (unsubscribe + subscribe). */
   resubscribe(reason: string): void;
   /** Reports the failed check (on `errors$`). */
   report(error: KrakenDecodeError): void;
   /** Consecutive resyncs, without one applied update in between, before the stream errors. Default 5. */
   readonly maxAttempts?: number;
+}
+
+/**
+ * A book's frames that did not decode. The feed calls {@link BookGuard.lost} when the skipped frame may have changed
+ * the book beyond what the next check would notice; {@link resyncBook} then emits no book until the next snapshot
+ * and asks for one, counting it among its resync attempts.
+ */
+export class BookGuard {
+  /** Installed by `resyncBook` while subscribed. */
+  onLost: ((detail: string) => void) | undefined = undefined;
+
+  lost(detail: string): void {
+    this.onLost?.(detail);
+  }
 }
 
 function describeResync(event: OrderBookResync): string {
@@ -229,34 +245,51 @@ function describeResync(event: OrderBookResync): string {
 }
 
 /**
- * Reacts to the `orderBook` operator's resync signals: reports the failed check, asks for a new snapshot, and gives
- * up (errors the stream) when recoveries keep failing — a book that never verifies is not one to trade on.
+ * Reacts to the `orderBook` operator's resync signals and to the frames the feed lost (see {@link BookGuard}):
+ * reports the failed check, asks for a new snapshot (emitting no book until it arrives), and gives up (errors the
+ * stream) when recoveries keep failing — a book that never verifies is not one to trade on.
  */
 export function resyncBook(policy: ResyncPolicy): MonoTypeOperatorFunction<OrderBookEvent> {
   const maxAttempts = policy.maxAttempts ?? 5;
   return (source) =>
     new Observable<OrderBookEvent>((subscriber) => {
       let attempts = 0;
-      return source.subscribe({
+      /** A frame was lost: the book is unknown until the next snapshot. */
+      let stale = false;
+      /** Counts one recovery; false (after erroring the stream) when there were too many in a row. */
+      const attempt = (detail: string, path: string[]): boolean => {
+        attempts += 1;
+        if (attempts <= maxAttempts) return true;
+        subscriber.error(
+          new KrakenDecodeError(
+            `${policy.what} book: ${detail}; ${maxAttempts} resyncs in a row failed, giving up`,
+            path,
+          ),
+        );
+        return false;
+      };
+      const guard = policy.guard;
+      if (guard !== undefined) {
+        guard.onLost = (detail) => {
+          stale = true;
+          if (attempt(detail, [])) policy.resubscribe(`${policy.what} book ${detail}`);
+        };
+      }
+      const subscription = source.subscribe({
         next: (event) => {
           try {
             if (event.type === 'book') {
+              if (stale) {
+                if (!event.deltas.isSnapshot) return;
+                stale = false;
+              }
               if (!event.deltas.isSnapshot) attempts = 0;
               subscriber.next(event);
               return;
             }
-            attempts += 1;
             const detail = describeResync(event);
             const path = event.reason === 'checksum' ? ['data.0.checksum'] : ['seq'];
-            if (attempts > maxAttempts) {
-              subscriber.error(
-                new KrakenDecodeError(
-                  `${policy.what} book: ${detail}; ${maxAttempts} resyncs in a row failed, giving up`,
-                  path,
-                ),
-              );
-              return;
-            }
+            if (!attempt(detail, path)) return;
             policy.report(
               new KrakenDecodeError(`${policy.what} book: ${detail}; resubscribing for a new snapshot`, path),
             );
@@ -269,5 +302,9 @@ export function resyncBook(policy: ResyncPolicy): MonoTypeOperatorFunction<Order
         error: (err: unknown) => subscriber.error(err),
         complete: () => subscriber.complete(),
       });
+      return () => {
+        subscription.unsubscribe();
+        if (guard !== undefined) guard.onLost = undefined;
+      };
     });
 }

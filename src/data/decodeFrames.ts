@@ -6,8 +6,8 @@ import { toDecodeError } from '../kraken/common/decode';
 /** What a feed pipeline needs from the client: the clock and the place to report bad input. */
 export interface FeedContext {
   readonly scheduler: SchedulerLike;
-  /** A frame that did not decode: reported (on `errors$`), never fatal. */
-  reportDecodeError(error: KrakenDecodeError): void;
+  /** A frame that did not decode (`frame`, as parsed): reported (on `errors$`), never fatal. */
+  reportDecodeError(error: KrakenDecodeError, frame?: unknown): void;
 }
 
 /** Per-subscription handling of decoded frames (for feeds that keep state, like a trade sequencer). */
@@ -40,7 +40,7 @@ export function decodeFramesWith<A, B>(
           try {
             const result = codec.decode(frame);
             if (result._tag === 'Left') {
-              context.reportDecodeError(toDecodeError(result.left, frame, what));
+              context.reportDecodeError(toDecodeError(result.left, frame, what), frame);
               return;
             }
             handler.handle(result.right, context.scheduler.now());

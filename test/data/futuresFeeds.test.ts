@@ -278,6 +278,42 @@ describe('KrakenDataClient Futures errors', () => {
     await teardown();
   });
 
+  it('resubscribes when a book snapshot does not decode, rather than waiting for one forever', async () => {
+    const { venue, client, errors, states, track, teardown } = setup();
+    let garbled = 1;
+    venue.onSubscribe = (_e, request, socket) => {
+      if (request.feed !== 'book') return;
+      socket.reply(garbled-- > 0 ? { ...bookSnapshot(1), bids: 'garbled' } : bookSnapshot(1));
+    };
+    const books: OrderBook[] = [];
+    track(client.book(PF).subscribe((b) => books.push(b)));
+    venue.advance(0);
+    expect(errors.map((e) => (e as KrakenDecodeError).paths)).toEqual([['bids']]);
+    expect(venue.unsubscribes('futures')).toHaveLength(1);
+    expect(venue.subscribes('futures')).toHaveLength(2);
+    expect(states.filter((s) => s.state === 'gap')).toMatchObject([{ venue: 'futures', keys: ['book:PF_XBTUSD'] }]);
+    expect(books).toHaveLength(1);
+    venue.push('futures', bookDelta(2, 'buy', 34893, 1));
+    expect(books).toHaveLength(2);
+    expect(books[1].bestBid?.price.toFixed()).toBe('34893');
+    await teardown();
+  });
+
+  it('gives up on a book whose snapshots never decode, after five resubscriptions', async () => {
+    const { venue, client, errors, track, teardown } = setup();
+    venue.onSubscribe = (_e, request, socket) => {
+      if (request.feed === 'book') socket.reply({ ...bookSnapshot(1), bids: 'garbled' });
+    };
+    let failure: unknown;
+    track(client.book(PF).subscribe({ error: (e: unknown) => (failure = e) }));
+    venue.advance(0);
+    expect(failure).toBeInstanceOf(KrakenDecodeError);
+    expect((failure as Error).message).toContain('5 resyncs in a row failed, giving up');
+    expect(venue.subscribes('futures')).toHaveLength(6);
+    expect(errors).toHaveLength(6);
+    await teardown();
+  });
+
   it('reports unknown feeds and malformed deltas, and goes on', async () => {
     const { venue, client, errors, track, teardown } = setup();
     venue.onSubscribe = (_e, request, socket) => {

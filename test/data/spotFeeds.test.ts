@@ -334,27 +334,36 @@ describe('KrakenDataClient Spot book', () => {
     await teardown();
   });
 
-  it('reports a level that overflows to Infinity (1e400) as a decode error; the book stream goes on', async () => {
-    const { venue, client, errors, track, teardown } = setup();
-    const model = new SpotBookModel();
+  it('reports a frame that does not decode (a 1e400 size), emits no book until a new snapshot, and goes on', async () => {
+    const { venue, client, errors, states, track, teardown } = setup();
+    const model = new SpotBookModel(25);
     venue.onSubscribe = (_e, request, socket) => {
       if ((request.params as { channel: string }).channel === 'book') socket.reply(model.snapshot());
     };
     const books: OrderBook[] = [];
     let failure: unknown;
-    track(client.book(BTC).subscribe({ next: (b) => books.push(b), error: (e: unknown) => (failure = e) }));
-    venue.advance(0);
-    const bad = JSON.stringify(bookFrame('update', [], [{ price: 44999.5, qty: 7 }], 1)).replace(
-      '"qty":7',
-      '"qty":1e400',
+    track(
+      client.book(BTC, { depth: 25 }).subscribe({ next: (b) => books.push(b), error: (e: unknown) => (failure = e) }),
     );
-    venue.push('spot', bad);
+    venue.advance(0);
+    // A level below the checksummed top 10 is lost with the frame: the checksum of the next update cannot tell.
+    const lost = JSON.stringify(bookFrame('update', [], [{ ...model.bids[20], qty: 7 }], model.checksum));
+    venue.push('spot', lost.replace('"qty":7', '"qty":1e400'));
     expect(failure).toBeUndefined();
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(KrakenDecodeError);
     expect((errors[0] as KrakenDecodeError).paths).toEqual(['data.0.bids.0.qty']);
-    venue.push('spot', model.setBid(0, 0.25));
-    expect(books.map((b) => b.bestBid?.size.toFixed())).toEqual(['2', '0.25']);
+    model.bids[20] = { ...model.bids[20], qty: 7 }; // what Kraken's book now holds
+    venue.push('spot', model.setBid(0, 0.25)); // verifies (top 10), but the book below is not known
+    expect(books).toHaveLength(1);
+    expect(states.find((s) => s.state === 'gap')).toMatchObject({ venue: 'spot', keys: ['book:BTC/USD?depth=25'] });
+    expect(venue.unsubscribes('spot')).toHaveLength(1);
+    venue.advance(0); // the new snapshot
+    expect(books).toHaveLength(2);
+    expect(books[1].bids[20].size.toFixed()).toBe('7');
+    expect(books[1].bestBid?.size.toFixed()).toBe('0.25');
+    venue.push('spot', model.setBid(1, 0.5));
+    expect(books.map((b) => b.bids[1].size.toFixed())).toEqual(['2.1', '2.1', '0.5']);
     await teardown();
   });
 
