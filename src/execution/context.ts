@@ -163,3 +163,22 @@ export function carriesAmendment(order: TrackedOrder, cmd: ModifyOrder): boolean
     same(cmd.quantity, order.quantity) && same(cmd.price, order.price) && same(cmd.triggerPrice, order.triggerPrice)
   );
 }
+
+/**
+ * Applies one inbound message (or one entry of it). A message that decoded but cannot be applied (an empty symbol,
+ * a value no model type takes) is reported on `errors$` as a `KrakenDecodeError`; the stream and the other entries
+ * go on — a throw here would otherwise end the subscription.
+ */
+export function applySafely(ctx: ExecContext, what: string, input: unknown, apply: () => void): void {
+  try {
+    apply();
+  } catch (err) {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(input)?.slice(0, 200);
+    } catch {
+      text = undefined;
+    }
+    ctx.reportError(new KrakenDecodeError(`${what}: cannot apply (${reasonOf(err)})`, [], text, { cause: err }));
+  }
+}

@@ -90,7 +90,15 @@ import type {
 } from '../model/reports';
 import { toDecimal } from '../model/decimal';
 import { awaitTracker } from './await';
-import { carriesAmendment, chunks, isOutcomeUnknown, lookUpRepeatedly, reasonOf, type ExecContext } from './context';
+import {
+  applySafely,
+  carriesAmendment,
+  chunks,
+  isOutcomeUnknown,
+  lookUpRepeatedly,
+  reasonOf,
+  type ExecContext,
+} from './context';
 import type { OrderFact, TrackedOrder } from './orderTracker';
 import type { ReportQuery } from './reports';
 import { matchesInstrument } from './spotVenue';
@@ -171,9 +179,15 @@ export class FuturesVenue {
   live(): Observable<never> {
     return defer(() =>
       merge(
-        this.session.subscribe(futuresWsKey(OPEN_ORDERS), OPEN_ORDERS).pipe(tap((m) => this.onOpenOrders(m))),
-        this.session.subscribe(futuresWsKey(FILLS), FILLS).pipe(tap((m) => this.onFills(m))),
-        this.session.subscribe(futuresWsKey(BALANCES), BALANCES).pipe(tap((m) => this.onBalances(m))),
+        this.session
+          .subscribe(futuresWsKey(OPEN_ORDERS), OPEN_ORDERS)
+          .pipe(tap((m) => applySafely(this.ctx, 'Futures open_orders', m, () => this.onOpenOrders(m)))),
+        this.session
+          .subscribe(futuresWsKey(FILLS), FILLS)
+          .pipe(tap((m) => applySafely(this.ctx, 'Futures fills', m, () => this.onFills(m)))),
+        this.session
+          .subscribe(futuresWsKey(BALANCES), BALANCES)
+          .pipe(tap((m) => applySafely(this.ctx, 'Futures balances', m, () => this.onBalances(m)))),
       ),
     ).pipe(ignoreElements());
   }
@@ -229,11 +243,12 @@ export class FuturesVenue {
       );
       return;
     }
-    const run = (): void => {
-      const order = this.ctx.tracker.byVenueOrderId(orderId);
-      if (order === undefined) return; // an order we never knew, gone: nothing to report
-      for (const fact of this.removalFacts(order, reason, this.ctx.now())) this.ctx.tracker.apply(order, fact);
-    };
+    const run = (): void =>
+      applySafely(this.ctx, 'Futures open_orders removal', message, () => {
+        const order = this.ctx.tracker.byVenueOrderId(orderId);
+        if (order === undefined) return; // an order we never knew, gone: nothing to report
+        for (const fact of this.removalFacts(order, reason, this.ctx.now())) this.ctx.tracker.apply(order, fact);
+      });
     if (
       this.ctx.tracker.byVenueOrderId(orderId) === undefined &&
       this.ctx.tracker.hasUnidentifiedSubmissions('FUTURES')
@@ -249,35 +264,36 @@ export class FuturesVenue {
     update: { isCancel: boolean; reason?: string; snapshot: boolean; first: boolean },
   ): void {
     const { tracker } = this.ctx;
-    const run = (): void => {
-      const order = this.trackedFor(wire.order_id, wire.cli_ord_id ?? undefined) ?? this.trackFromWs(wire);
-      const silent = update.snapshot && update.first && !order.ours;
-      const ts = wire.last_update_time;
-      const facts: OrderFact[] = [];
-      if (update.isCancel) {
-        facts.push(...this.removalFacts(order, update.reason, ts));
-      } else {
-        facts.push({ kind: 'accepted', ts });
-        const limit = positive(wire.limit_price);
-        const stop = positive(wire.stop_price);
-        if (update.reason === 'stop_order_triggered' || update.reason === 'limit_order_from_stop') {
-          facts.push({ kind: 'triggered', ts });
+    const run = (): void =>
+      applySafely(this.ctx, 'Futures open_orders order', wire, () => {
+        const order = this.trackedFor(wire.order_id, wire.cli_ord_id ?? undefined) ?? this.trackFromWs(wire);
+        const silent = update.snapshot && update.first && !order.ours;
+        const ts = wire.last_update_time;
+        const facts: OrderFact[] = [];
+        if (update.isCancel) {
+          facts.push(...this.removalFacts(order, update.reason, ts));
+        } else {
+          facts.push({ kind: 'accepted', ts });
+          const limit = positive(wire.limit_price);
+          const stop = positive(wire.stop_price);
+          if (update.reason === 'stop_order_triggered' || update.reason === 'limit_order_from_stop') {
+            facts.push({ kind: 'triggered', ts });
+          }
+          // Only an edit (or a snapshot after a reconnect) changes what the order is; a market order's limit price
+          // is Kraken's price protection, not the order's.
+          const edited = update.reason !== undefined && update.reason.includes('edit');
+          if (edited || (update.snapshot && !update.first)) {
+            facts.push({
+              kind: 'updated',
+              quantity: wire.qty.plus(wire.filled),
+              ...(limit !== undefined && order.type !== 'MARKET' ? { price: limit } : {}),
+              ...(stop !== undefined && !order.triggered ? { triggerPrice: stop } : {}),
+              ts,
+            });
+          }
         }
-        // Only an edit (or a snapshot after a reconnect) changes what the order is; a market order's limit price
-        // is Kraken's price protection, not the order's.
-        const edited = update.reason !== undefined && update.reason.includes('edit');
-        if (edited || (update.snapshot && !update.first)) {
-          facts.push({
-            kind: 'updated',
-            quantity: wire.qty.plus(wire.filled),
-            ...(limit !== undefined && order.type !== 'MARKET' ? { price: limit } : {}),
-            ...(stop !== undefined && !order.triggered ? { triggerPrice: stop } : {}),
-            ts,
-          });
-        }
-      }
-      for (const fact of facts) tracker.apply(order, fact, { silent });
-    };
+        for (const fact of facts) tracker.apply(order, fact, { silent });
+      });
     const known = this.trackedFor(wire.order_id, wire.cli_ord_id ?? undefined);
     if (known === undefined && !update.snapshot && tracker.hasUnidentifiedSubmissions('FUTURES')) {
       tracker.park(wire.order_id, run);
@@ -354,18 +370,19 @@ export class FuturesVenue {
 
   private applyWsFill(fill: FuturesWsFill, first: boolean): void {
     const { tracker } = this.ctx;
-    const run = (): void => {
-      let order = this.trackedFor(fill.order_id, fill.cli_ord_id ?? undefined);
-      if (order === undefined) {
-        if (first) {
-          tracker.rememberFill(fill.fill_id); // history from before this client started
-          return;
+    const run = (): void =>
+      applySafely(this.ctx, 'Futures fill', fill, () => {
+        let order = this.trackedFor(fill.order_id, fill.cli_ord_id ?? undefined);
+        if (order === undefined) {
+          if (first) {
+            tracker.rememberFill(fill.fill_id); // history from before this client started
+            return;
+          }
+          order = this.trackFromFill(fill);
         }
-        order = this.trackFromFill(fill);
-      }
-      const silent = first && !order.ours;
-      tracker.apply(order, this.fillFact(fill, order), { silent });
-    };
+        const silent = first && !order.ours;
+        tracker.apply(order, this.fillFact(fill, order), { silent });
+      });
     if (!first && this.trackedFor(fill.order_id, fill.cli_ord_id ?? undefined) === undefined) {
       if (tracker.hasSeenFill(fill.fill_id)) return;
       if (tracker.hasUnidentifiedSubmissions('FUTURES')) {

@@ -76,7 +76,15 @@ import type {
 } from '../model/reports';
 import { toDecimal } from '../model/decimal';
 import { awaitTracker } from './await';
-import { carriesAmendment, chunks, isOutcomeUnknown, lookUpRepeatedly, reasonOf, type ExecContext } from './context';
+import {
+  applySafely,
+  carriesAmendment,
+  chunks,
+  isOutcomeUnknown,
+  lookUpRepeatedly,
+  reasonOf,
+  type ExecContext,
+} from './context';
 import type { OrderFact, TrackedOrder } from './orderTracker';
 import type { ReportQuery } from './reports';
 
@@ -134,8 +142,12 @@ export class SpotVenue {
   live(): Observable<never> {
     return defer(() =>
       merge(
-        this.session.subscribe(spotWsKey(EXECUTIONS), EXECUTIONS).pipe(tap((frame) => this.onExecutions(frame))),
-        this.session.subscribe(spotWsKey(BALANCES), BALANCES).pipe(tap((frame) => this.onBalances(frame))),
+        this.session
+          .subscribe(spotWsKey(EXECUTIONS), EXECUTIONS)
+          .pipe(tap((frame) => applySafely(this.ctx, 'Spot executions', frame, () => this.onExecutions(frame)))),
+        this.session
+          .subscribe(spotWsKey(BALANCES), BALANCES)
+          .pipe(tap((frame) => applySafely(this.ctx, 'Spot balances', frame, () => this.onBalances(frame)))),
       ),
     ).pipe(ignoreElements());
   }
@@ -197,6 +209,10 @@ export class SpotVenue {
   }
 
   private applyExecution(entry: SpotWsExecution, options: { snapshot: boolean; first: boolean }): void {
+    applySafely(this.ctx, 'Spot executions entry', entry, () => this.applyExecutionEntry(entry, options));
+  }
+
+  private applyExecutionEntry(entry: SpotWsExecution, options: { snapshot: boolean; first: boolean }): void {
     const orderId = entry.order_id;
     if (orderId === undefined) return;
     const { tracker } = this.ctx;

@@ -209,6 +209,70 @@ describe('a malformed execution message', () => {
     expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);
   });
 
+  test.each([
+    [
+      'Spot',
+      'spot-auth',
+      'executions',
+      {
+        channel: 'executions',
+        type: 'update',
+        data: [
+          {
+            exec_type: 'new',
+            order_id: 'OBAD00-BAD00-BAD000',
+            symbol: '',
+            side: 'buy',
+            order_type: 'limit',
+            order_qty: 1,
+          },
+        ],
+      },
+    ],
+    [
+      'Futures',
+      'futures',
+      'open_orders',
+      {
+        feed: 'open_orders',
+        order: {
+          instrument: '',
+          time: 1,
+          last_update_time: 1,
+          qty: 1,
+          filled: 0,
+          limit_price: 1,
+          stop_price: 0,
+          type: 'limit',
+          order_id: 'bad00000-0000-4000-8000-000000000000',
+          direction: 0,
+          reduce_only: false,
+        },
+        is_cancel: false,
+        reason: 'new_placed_order_by_user',
+      },
+    ],
+  ] as const)(
+    '%s: a well-formed entry that cannot be applied is an error on errors$; the subscription is kept',
+    async (product, group, feed, frame) => {
+      h = await startHarness({ products: [product === 'Spot' ? 'SPOT' : 'FUTURES'] });
+      const subscriptions = () =>
+        h.sent.filter(
+          (f) =>
+            (f.method === 'subscribe' && (f.params as { channel?: string } | undefined)?.channel === feed) ||
+            (f.event === 'subscribe' && f.feed === feed),
+        ).length;
+      expect(subscriptions()).toBe(1);
+      h.sim.faults.sendMalformedFrame({ group, frame: JSON.stringify(frame) });
+      await settle(200);
+      expect(h.errors.map((e) => e.name)).toContain('KrakenDecodeError');
+      expect(subscriptions()).toBe(1); // not torn down and resubscribed
+      const symbol = product === 'Spot' ? 'BTC/USD' : 'PF_XBTUSD';
+      const events = await collect(h.client.submitOrder(farBuy(h, `after-unusable-${product}`, symbol)));
+      expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+    },
+  );
+
   test('is reported on errors$ and the stream goes on (Futures)', async () => {
     h = await startHarness({ products: ['FUTURES'] });
     h.sim.faults.sendMalformedFrame({
