@@ -52,6 +52,13 @@ function expectFillsMatch(m: Market, id: string): void {
   expect(reported.map((f) => f.tradeId)).toEqual(engineFills.map((f) => (m === SPOT ? f.id : f.uid)));
   expect(reported.map((f) => f.lastQty.toFixed())).toEqual(engineFills.map((f) => f.qty.toFixed()));
   expect(reported.map((f) => f.lastPx.toFixed())).toEqual(engineFills.map((f) => f.price.toFixed()));
+  expect(reported.map((f) => [f.commission.toFixed(), f.commissionCurrency, f.liquiditySide])).toEqual(
+    engineFills.map((f) => [
+      f.fee.toFixed(),
+      f.feeAsset.toUpperCase() === 'XBT' ? 'BTC' : f.feeAsset.toUpperCase(),
+      f.liquidity === 'maker' ? 'MAKER' : 'TAKER',
+    ]),
+  );
   for (const f of reported) expect(f.venueOrderId).toBe(order.id);
 }
 
