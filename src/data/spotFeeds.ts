@@ -19,7 +19,7 @@ import type { BookLevelInput, BookMessage } from '../operators/orderBook';
 import { bufferBars, type IntervalKeyed } from '../operators/bufferBars';
 import { decodeFrames, decodeFramesWith, type FeedContext } from './decodeFrames';
 import { aggressorOf, WsTradeTick } from './model';
-import { TradeSequencer, type TradeBatch, type TradeGapFillOptions } from './tradeBackfill';
+import { TradeSequencer, type TradeGapFillOptions } from './tradeBackfill';
 
 /** The Spot v2 book depths. */
 export const SPOT_BOOK_DEPTHS: readonly number[] = Object.freeze([10, 25, 100, 500, 1000]);
@@ -71,19 +71,6 @@ export function spotTrades(
       };
     },
   );
-}
-
-/** `trade` frames → batches of trades (`trade_id` as the sequence) for {@link tradeGapFill} (the client fuses the two: {@link spotTrades}). */
-export function spotTradeBatches(
-  instrumentId: InstrumentId,
-  context: FeedContext,
-): OperatorFunction<unknown, TradeBatch> {
-  return decodeFrames(SpotWsTradeMessage, `spot trade ${instrumentId.symbol}`, context, (frame, tsInit, subscriber) => {
-    const data = frame.data;
-    const trades = new Array<WsTradeTick>(data.length);
-    for (let i = 0; i < data.length; i++) trades[i] = spotTick(instrumentId, data[i], tsInit);
-    subscriber.next({ snapshot: frame.type === 'snapshot', trades });
-  });
 }
 
 function spotTick(instrumentId: InstrumentId, trade: SpotWsTrade, tsInit: number): WsTradeTick {

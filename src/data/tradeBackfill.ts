@@ -7,16 +7,9 @@
  * the last number are duplicates (a snapshot re-sent after a resubscription) and dropped. What REST cannot supply is
  * reported through `onGap`, and the stream goes on.
  */
-import { Observable, type OperatorFunction, type Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { TradeTick } from '../model/data';
 import type { SequencedTrade } from './model';
-
-/** Trades from one frame. A `snapshot` is Kraken's replay of recent trades on (re)subscription. */
-export interface TradeBatch {
-  readonly snapshot: boolean;
-  /** In Kraken's order; sorted by `sequence` here. */
-  readonly trades: readonly SequencedTrade[];
-}
 
 /** Where a stream stands: the number, time and id of the last trade emitted. */
 export type TradeAnchor = Pick<SequencedTrade, 'sequence' | 'tsEvent' | 'tradeId'>;
@@ -66,7 +59,7 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * The state machine behind {@link tradeGapFill}, for feeds that hand it trades one by one (the hot path: no batch
+ * The state machine of a trade feed, handed trades one by one by the feed's decode step (the hot path: no batch
  * objects, no extra subscriber).
  *
  * - The first snapshot, when it comes before any trade, only sets the starting point: a subscriber gets the trades
@@ -200,33 +193,4 @@ export class TradeSequencer {
     });
     if (!done) this.filling = subscription;
   }
-}
-
-/**
- * Emits every trade once, in order, filling holes from REST (see {@link TradeSequencer}).
- *
- * @param options how to fetch the missing trades and where to report what stays missing.
- * @returns an operator from frames of trades to single trades.
- */
-export function tradeGapFill(options: TradeGapFillOptions): OperatorFunction<TradeBatch, TradeTick> {
-  return (source) =>
-    new Observable<TradeTick>((subscriber) => {
-      const sequencer = new TradeSequencer((trade) => subscriber.next(trade), options);
-      const subscription = source.subscribe({
-        next(batch) {
-          try {
-            if (batch.snapshot) sequencer.snapshot(batch.trades);
-            else for (let i = 0; i < batch.trades.length; i++) sequencer.accept(batch.trades[i]);
-          } catch (err) {
-            subscriber.error(err);
-          }
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        sequencer.dispose();
-        subscription.unsubscribe();
-      };
-    });
 }

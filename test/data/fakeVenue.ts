@@ -10,8 +10,9 @@
  * venue.push('spot', { channel: 'trade', ... });
  * ```
  */
-import { of, throwError, VirtualTimeScheduler, type Observable } from 'rxjs';
+import { of, throwError, VirtualTimeScheduler, type Observable, type Subscription } from 'rxjs';
 import Decimal from 'decimal.js';
+import { KrakenDataClient, type DataConnectionEvent } from '../../src/data/KrakenDataClient';
 import { type KrakenHttpClient } from '../../src/http/KrakenHttpClient';
 import type { KrakenInstrumentProvider } from '../../src/instruments/KrakenInstrumentProvider';
 import { formatFixed, spotBookChecksum } from '../../src/kraken/common/checksum';
@@ -274,4 +275,34 @@ export function restTrade(id: InstrumentId, tradeId: string, price: number, tsEv
     tsEvent,
     tsInit: tsEvent,
   };
+}
+
+/**
+ * A KrakenDataClient on a fake venue and a scripted HTTP client, with its errors and connection events collected;
+ * `track` keeps a subscription for `teardown`, which closes the client in virtual time.
+ */
+export function setupClient() {
+  const venue = new FakeVenue();
+  const http = new FakeHttp();
+  const client = new KrakenDataClient(fakeOptions(venue), {
+    httpClient: http as unknown as KrakenHttpClient,
+    instrumentProvider: fakeProvider(http),
+  });
+  const errors: Error[] = [];
+  const states: DataConnectionEvent[] = [];
+  const subs: Subscription[] = [
+    client.errors$.subscribe((e) => errors.push(e)),
+    client.connectionState$.subscribe((s) => states.push(s)),
+  ];
+  const track = (s: Subscription) => {
+    subs.push(s);
+    return s;
+  };
+  const teardown = async () => {
+    for (const s of subs) s.unsubscribe();
+    const closing = client.close();
+    venue.advance(5_000);
+    await closing;
+  };
+  return { venue, http, client, errors, states, track, teardown };
 }

@@ -1,7 +1,5 @@
-import { of, type Subscription } from 'rxjs';
-import { KrakenDataClient, type DataConnectionEvent } from '../../src/data/KrakenDataClient';
+import { of } from 'rxjs';
 import { KrakenConfigError, KrakenDecodeError, KrakenSubscriptionError } from '../../src/errors';
-import type { KrakenHttpClient } from '../../src/http/KrakenHttpClient';
 import type {
   FundingRateUpdate,
   IndexPriceUpdate,
@@ -11,36 +9,12 @@ import type {
   TradeTick,
 } from '../../src/model/data';
 import { InstrumentId } from '../../src/model/identifiers';
-import { fakeOptions, fakeProvider, FakeHttp, FakeVenue, restTrade } from './fakeVenue';
+import { restTrade, setupClient } from './fakeVenue';
 
 const PF = InstrumentId.from('PF_XBTUSD.KRAKEN');
 const T0 = Date.UTC(2024, 0, 2, 10, 0, 0);
 
-function setup() {
-  const venue = new FakeVenue();
-  const http = new FakeHttp();
-  const client = new KrakenDataClient(fakeOptions(venue), {
-    httpClient: http as unknown as KrakenHttpClient,
-    instrumentProvider: fakeProvider(http),
-  });
-  const errors: Error[] = [];
-  const states: DataConnectionEvent[] = [];
-  const subs: Subscription[] = [
-    client.errors$.subscribe((e) => errors.push(e)),
-    client.connectionState$.subscribe((s) => states.push(s)),
-  ];
-  const track = (s: Subscription) => {
-    subs.push(s);
-    return s;
-  };
-  const teardown = async () => {
-    for (const s of subs) s.unsubscribe();
-    const closing = client.close();
-    venue.advance(5_000);
-    await closing;
-  };
-  return { venue, http, client, errors, states, track, teardown };
-}
+const setup = setupClient;
 
 function trade(seq: number, price = 34893, time = T0 + seq) {
   return {

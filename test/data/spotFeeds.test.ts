@@ -1,20 +1,9 @@
 import Decimal from 'decimal.js';
-import { of, type Subscription } from 'rxjs';
-import { KrakenDataClient, type DataConnectionEvent } from '../../src/data/KrakenDataClient';
+import { of } from 'rxjs';
 import { KrakenDecodeError, KrakenSubscriptionError } from '../../src/errors';
 import type { Bar, OrderBook, OrderBookDeltas, QuoteTick, TradeTick } from '../../src/model/data';
 import { InstrumentId } from '../../src/model/identifiers';
-import type { KrakenHttpClient } from '../../src/http/KrakenHttpClient';
-import {
-  BTC_USD,
-  checksumOf,
-  fakeOptions,
-  fakeProvider,
-  FakeHttp,
-  FakeVenue,
-  restTrade,
-  type Level,
-} from './fakeVenue';
+import { BTC_USD, checksumOf, restTrade, setupClient, type Level } from './fakeVenue';
 
 const BTC = InstrumentId.from('BTC/USD.KRAKEN');
 const T0 = Date.UTC(2024, 0, 2, 10, 0, 0);
@@ -39,31 +28,7 @@ function tradeFrame(type: 'snapshot' | 'update', trades: { id: number; price: nu
   };
 }
 
-function setup() {
-  const venue = new FakeVenue();
-  const http = new FakeHttp();
-  const client = new KrakenDataClient(fakeOptions(venue), {
-    httpClient: http as unknown as KrakenHttpClient,
-    instrumentProvider: fakeProvider(http),
-  });
-  const errors: Error[] = [];
-  const states: DataConnectionEvent[] = [];
-  const subs: Subscription[] = [
-    client.errors$.subscribe((e) => errors.push(e)),
-    client.connectionState$.subscribe((s) => states.push(s)),
-  ];
-  const track = (s: Subscription) => {
-    subs.push(s);
-    return s;
-  };
-  const teardown = async () => {
-    for (const s of subs) s.unsubscribe();
-    const closing = client.close();
-    venue.advance(5_000);
-    await closing;
-  };
-  return { venue, http, client, errors, states, track, teardown };
-}
+const setup = setupClient;
 
 describe('KrakenDataClient Spot trades', () => {
   it('shares one Kraken subscription between subscribers and unsubscribes when the last leaves', async () => {

@@ -2,7 +2,7 @@ import { of, Subject, throwError, type Observable } from 'rxjs';
 import type { TradeTick } from '../../src/model/data';
 import { InstrumentId } from '../../src/model/identifiers';
 import { WsTradeTick, type SequencedTrade } from '../../src/data/model';
-import { TradeSequencer, tradeGapFill, type TradeAnchor, type TradeGap } from '../../src/data/tradeBackfill';
+import { TradeSequencer, type TradeAnchor, type TradeGap } from '../../src/data/tradeBackfill';
 import { restTrade } from './fakeVenue';
 
 const ID = InstrumentId.from('BTC/USD.KRAKEN');
@@ -129,19 +129,5 @@ describe('TradeSequencer without contiguous numbering (Futures)', () => {
     sequencer.snapshot([trade(9), trade(8)]);
     expect(asked).toEqual([[6, 8]]);
     expect(emitted).toEqual(['5', '6', '7', '8', '9']);
-  });
-});
-
-describe('tradeGapFill', () => {
-  it('turns batches into single trades, in order, once each', () => {
-    const seen: string[] = [];
-    of(
-      { snapshot: true, trades: [trade(1), trade(2)] },
-      { snapshot: false, trades: [trade(2), trade(3)] },
-      { snapshot: false, trades: [trade(4)] },
-    )
-      .pipe(tradeGapFill({ fetchMissing: () => of([]), onGap: () => undefined }))
-      .subscribe((t) => seen.push(t.tradeId));
-    expect(seen).toEqual(['3', '4']);
   });
 });
