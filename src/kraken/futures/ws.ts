@@ -227,7 +227,7 @@ export const FuturesWsBookUpdate = new t.Type<FuturesWsBookUpdate, unknown, unkn
     if (typeof m.product_id !== 'string') return fieldFailure(c, 'product_id', m.product_id, 'a string');
     // The side decides which half of the book the level goes to: anything but `buy`/`sell` cannot be applied.
     if (m.side !== 'buy' && m.side !== 'sell') return fieldFailure(c, 'side', m.side, '"buy" | "sell"');
-    if (!finite(m.seq)) return fieldFailure(c, 'seq', m.seq, 'a number');
+    if (!Number.isSafeInteger(m.seq)) return fieldFailure(c, 'seq', m.seq, 'an integer');
     if (!finite(m.price)) return fieldFailure(c, 'price', m.price, 'a number');
     if (!finite(m.qty) || m.qty < 0) return fieldFailure(c, 'qty', m.qty, 'a number ≥ 0');
     if (m.timestamp !== undefined && !finite(m.timestamp)) {
@@ -264,7 +264,7 @@ export const FuturesWsTrade = new t.Type<FuturesWsTrade, unknown, unknown>(
     if (typeof m.uid !== 'string') return fieldFailure(c, 'uid', m.uid, 'a string');
     if (typeof m.side !== 'string') return fieldFailure(c, 'side', m.side, 'a string');
     if (m.type !== undefined && typeof m.type !== 'string') return fieldFailure(c, 'type', m.type, 'a string');
-    if (!finite(m.seq)) return fieldFailure(c, 'seq', m.seq, 'a number');
+    if (!Number.isSafeInteger(m.seq)) return fieldFailure(c, 'seq', m.seq, 'an integer');
     if (!finite(m.time)) return fieldFailure(c, 'time', m.time, 'epoch milliseconds');
     if (!finite(m.qty)) return fieldFailure(c, 'qty', m.qty, 'a number');
     if (!finite(m.price)) return fieldFailure(c, 'price', m.price, 'a number');

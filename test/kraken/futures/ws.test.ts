@@ -108,6 +108,15 @@ describe('Futures WS public feeds', () => {
     expect(decodeError(snapshot).paths).toEqual(['bids.0.qty']);
   });
 
+  it('takes only an integer seq on book deltas and trades', () => {
+    const delta = mutableFixture('futures', '12.4-book-snapshot-per-level-2');
+    delta.seq = 326094134.5;
+    expect(decodeError(delta).paths).toEqual(['seq']);
+    const trade = mutableFixture('futures', '12.4-trade-snapshot-last-100-2');
+    trade.seq = '653355';
+    expect(decodeError(trade).paths).toEqual(['seq']);
+  });
+
   it('decodes trade snapshots and trades', () => {
     const snapshot = feed('trade_snapshot', futuresFixture('12.4-trade-snapshot-last-100-1'));
     expect(snapshot.trades.map((t) => t.seq)).toEqual([655508, 655507]);

@@ -180,6 +180,12 @@ describe('Spot WS v2 data channels', () => {
     expect(decodeError(negative).paths).toEqual(['data.0.bids.2.qty']);
   });
 
+  it('takes only an integer trade_id (the sequence that reveals holes)', () => {
+    const frame = mutableFixture('spot', '7.3-trade-2');
+    (frame.data as Record<string, unknown>[])[0].trade_id = 4665906.5;
+    expect(decodeError(frame).paths).toEqual(['data.0.trade_id']);
+  });
+
   it('decodes trades with numbers and epoch-ms timestamps', () => {
     const trade = data('trade', spotFixture('7.3-trade-2')).data[0];
     expect(trade).toEqual({
