@@ -520,6 +520,14 @@ export class FuturesVenue {
 
   // --- order entry ------------------------------------------------------------------------------------------------
 
+  /**
+   * How long to wait for the private stream to report what a command's answer said: none while the socket is
+   * down (the REST answer and a REST read-back are all there is).
+   */
+  private streamGraceMs(): number {
+    return this.session.ready ? this.ctx.streamGraceMs : 0;
+  }
+
   /** `sendorder`; resolves into `accepted` or `rejected`. Never resends. */
   submit(order: TrackedOrder, cmd: SubmitOrder, instrument: FuturesInstrument): Observable<void> {
     return defer(() => {
@@ -577,7 +585,8 @@ export class FuturesVenue {
    * cancelled by Kraken.
    */
   private awaitFills(order: TrackedOrder, immediate = false): Observable<never> {
-    const { tracker, scheduler, streamGraceMs } = this.ctx;
+    const { tracker, scheduler } = this.ctx;
+    const streamGraceMs = this.streamGraceMs();
     const done = () => order.status === 'closed' && order.filledQty.gte(order.quantity);
     return awaitTracker(tracker, done, streamGraceMs, scheduler).pipe(
       mergeMap((met) => (met ? EMPTY : this.fetchFills([order]))),
@@ -764,7 +773,8 @@ export class FuturesVenue {
   }
 
   private applyCancelStatus(order: TrackedOrder, status: string): Observable<never> {
-    const { tracker, scheduler, streamGraceMs } = this.ctx;
+    const { tracker, scheduler } = this.ctx;
+    const streamGraceMs = this.streamGraceMs();
     if (status === 'cancelled') {
       return awaitTracker(tracker, () => order.status === 'closed', streamGraceMs, scheduler).pipe(
         tap(() => tracker.apply(order, { kind: 'canceled', reason: 'cancelled_by_user', ts: this.ctx.now() })),
@@ -784,7 +794,8 @@ export class FuturesVenue {
 
   /** Waits for the stream, then reads `/openorders`: an order still open is a refused cancel. */
   private settleCancels(orders: readonly TrackedOrder[], why: string): Observable<never> {
-    const { tracker, scheduler, streamGraceMs } = this.ctx;
+    const { tracker, scheduler } = this.ctx;
+    const streamGraceMs = this.streamGraceMs();
     return awaitTracker(tracker, () => orders.every((o) => o.status === 'closed'), streamGraceMs, scheduler).pipe(
       mergeMap((done) => (done ? EMPTY : this.reconcileOrders(orders.filter((o) => o.status !== 'closed')))),
       tap({

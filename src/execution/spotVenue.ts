@@ -478,6 +478,14 @@ export class SpotVenue {
 
   // --- order entry ------------------------------------------------------------------------------------------------
 
+  /**
+   * How long to wait for the private stream to report what a command's answer said: none while the socket is
+   * down (the REST answer and a REST read-back are all there is).
+   */
+  private streamGraceMs(): number {
+    return this.session.ready ? this.ctx.streamGraceMs : 0;
+  }
+
   /** Places the order; resolves into `accepted` or `rejected` on the tracker. Never resends. */
   submit(order: TrackedOrder, cmd: SubmitOrder, pair: CurrencyPair): Observable<void> {
     return defer(() => {
@@ -685,7 +693,8 @@ export class SpotVenue {
 
   /** Kraken said the orders are cancelled: wait a moment for the stream's account of it, then record it. */
   private confirmCanceled(orders: readonly TrackedOrder[]): Observable<never> {
-    const { tracker, scheduler, streamGraceMs } = this.ctx;
+    const { tracker, scheduler } = this.ctx;
+    const streamGraceMs = this.streamGraceMs();
     return awaitTracker(tracker, () => orders.every((o) => o.status === 'closed'), streamGraceMs, scheduler).pipe(
       tap(() => {
         for (const order of orders)
@@ -700,7 +709,8 @@ export class SpotVenue {
    * back by REST; an order still open is a refused cancel.
    */
   private settleCancels(orders: readonly TrackedOrder[], why: string): Observable<never> {
-    const { tracker, scheduler, streamGraceMs } = this.ctx;
+    const { tracker, scheduler } = this.ctx;
+    const streamGraceMs = this.streamGraceMs();
     return awaitTracker(tracker, () => orders.every((o) => o.status === 'closed'), streamGraceMs, scheduler).pipe(
       mergeMap(() => {
         const open = orders.filter((o) => o.status !== 'closed' && o.venueOrderId !== undefined);

@@ -334,3 +334,65 @@ test('Spot GTD: expires at its time with OrderExpired', async () => {
   h.relax(31_000);
   expect(await eventsOf('s-gtd', 3)).toEqual(['OrderSubmitted', 'OrderAccepted', 'OrderExpired']);
 });
+
+describe('Spot without its private socket (REST fallback)', () => {
+  let r: Harness;
+  beforeAll(async () => {
+    r = await startHarness({
+      products: ['SPOT'],
+      client: { baseUrlWsSpotAuth: 'ws://127.0.0.1:1/auth/v2' },
+      noConnect: true,
+    });
+  });
+  afterAll(() => r.close());
+
+  test('submit, amend, cancel, batch cancel and cancel all go over REST, with the same events', async () => {
+    const { bid } = r.best('BTC/USD');
+    const ids = ['r-1', 'r-2', 'r-3', 'r-4', 'r-5'];
+    for (const [i, clientOrderId] of ids.entries()) {
+      const events = await collect(
+        r.client.submitOrder({
+          clientOrderId,
+          instrumentId: SPOT.id,
+          side: 'BUY',
+          type: 'LIMIT',
+          quantity: '0.01',
+          price: bid.minus(100 + i).toFixed(),
+        }),
+      );
+      expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+    }
+    const lower = bid.minus(200);
+    const amended = await collect(
+      r.client.modifyOrder({ clientOrderId: 'r-1', instrumentId: SPOT.id, price: lower.toFixed() }),
+    );
+    expect(amended).toEqual([expect.objectContaining({ type: 'OrderUpdated', price: lower })]);
+    expect(types(await collect(r.client.cancelOrder({ clientOrderId: 'r-1', instrumentId: SPOT.id })))).toEqual([
+      'OrderCanceled',
+    ]);
+    const batch = await collect(
+      r.client.batchCancelOrders([
+        { clientOrderId: 'r-2', instrumentId: SPOT.id },
+        { clientOrderId: 'r-3', instrumentId: SPOT.id },
+      ]),
+    );
+    expect(batch.map((e) => [e.type, e.clientOrderId]).sort()).toEqual([
+      ['OrderCanceled', 'r-2'],
+      ['OrderCanceled', 'r-3'],
+    ]);
+    const all = await collect(r.client.cancelAllOrders());
+    expect(all.map((e) => [e.type, e.clientOrderId]).sort()).toEqual([
+      ['OrderCanceled', 'r-4'],
+      ['OrderCanceled', 'r-5'],
+    ]);
+    expect(r.sent).toEqual([]); // nothing went over a socket
+    for (const call of ['AddOrder', 'AmendOrder', 'CancelOrder', 'CancelOrderBatch', 'CancelAll']) {
+      expect(r.requests).toContain(`POST /0/private/${call}`);
+    }
+    const engineOrders = r.sim.engine.accountOrders(r.sim.accounts().spot).filter((o) => ids.includes(o.clOrdId ?? ''));
+    expect(engineOrders.map((o) => o.status)).toEqual(ids.map(() => 'canceled'));
+    expect(engineOrders[0].limitPrice?.toFixed()).toBe(lower.toFixed());
+    // One event of each kind per order on events$ too.
+    expect(r.orderEvents().filter((e) => e.type === 'OrderCanceled')).toHaveLength(5);
+  });
+});
