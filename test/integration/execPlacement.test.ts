@@ -51,6 +51,7 @@ describe('a placement whose answer is lost', () => {
     expect(placed).toHaveLength(1);
     expect(h.requests.filter((r) => r === 'POST /0/private/AddOrder')).toHaveLength(1);
     expect(h.requests).toContain('POST /0/private/OpenOrders');
+    await settle(200);
     expect(h.orderEvents('lost-rest').filter((e) => e.type === 'OrderAccepted')).toHaveLength(1);
   });
 
@@ -91,6 +92,24 @@ describe('a placement whose answer is lost', () => {
       expect(h.sim.engine.accountOrders(account).filter((o) => o.clOrdId === 'reused')).toHaveLength(1);
     },
   );
+
+  test('Futures without its private socket: sendorder hangs; found by cliOrdId, one order, one OrderAccepted', async () => {
+    h = await startHarness({
+      products: ['FUTURES'],
+      client: { baseUrlWsFutures: 'ws://127.0.0.1:1/ws/v1' },
+      noConnect: true,
+    });
+    h.sim.faults.timeoutNextOrderPlacement({ venue: 'futures', transport: 'rest' });
+    const events = await collect(h.client.submitOrder(farBuy(h, 'lost-fut-rest', 'PF_XBTUSD')));
+    expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);
+    await settle(200);
+    const placed = h.sim.engine.accountOrders(h.sim.accounts().futures).filter((o) => o.clOrdId === 'lost-fut-rest');
+    expect(placed).toHaveLength(1);
+    expect(h.requests.filter((r) => r.endsWith('/sendorder'))).toHaveLength(1);
+    expect(h.requests.some((r) => r.endsWith('/orders/status') || r.endsWith('/openorders'))).toBe(true);
+    const accepted = h.orderEvents('lost-fut-rest').filter((e) => e.type === 'OrderAccepted');
+    expect(accepted.map((e) => e.venueOrderId)).toEqual([placed[0].id]);
+  });
 
   test('a placement that never reached Kraken is rejected after the lookup finds nothing', async () => {
     h = await startHarness({ products: ['FUTURES'] });
