@@ -10,6 +10,7 @@ import {
   SpotWsBookMessage,
   SpotWsOhlcMessage,
   SpotWsTickerMessage,
+  type SpotWsOhlc,
   SpotWsTradeMessage,
   type SpotWsBookLevel,
   type SpotWsTrade,
@@ -143,6 +144,8 @@ export function spotBookMessages(
   });
 }
 
+const byIntervalBegin = (a: SpotWsOhlc, b: SpotWsOhlc) => a.interval_begin - b.interval_begin;
+
 interface CandleUpdate extends IntervalKeyed {
   readonly bar: Bar;
 }
@@ -160,7 +163,9 @@ export function spotBars(barType: BarType, context: FeedContext): OperatorFuncti
       let seenSnapshot = false;
       return source.pipe(
         decodeFrames<SpotWsOhlcMessage, CandleUpdate>(SpotWsOhlcMessage, what, context, (frame, tsInit, subscriber) => {
-          const candles = [...frame.data].sort((a, b) => a.interval_begin - b.interval_begin);
+          const data = frame.data;
+          // Updates carry one candle: sorted (a copy) only when there are several, with no closure per frame.
+          const candles = data.length > 1 ? [...data].sort(byIntervalBegin) : data;
           const first = frame.type === 'snapshot' && !seenSnapshot ? Math.max(candles.length - 1, 0) : 0;
           if (frame.type === 'snapshot') seenSnapshot = true;
           for (let i = first; i < candles.length; i++) {
