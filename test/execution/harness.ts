@@ -24,6 +24,8 @@ export interface Harness {
   readonly sent: Record<string, unknown>[];
   /** HTTP requests the client made: `METHOD /path`. */
   readonly requests: string[];
+  /** How many times the client has subscribed to a private feed (Spot channel or Futures feed name). */
+  subscriptionsTo(feed: string): number;
   orderEvents(clientOrderId?: string): OrderEvent[];
   /** Best bid/ask of a symbol in the simulator. */
   best(symbol: string): { bid: Decimal; ask: Decimal };
@@ -105,6 +107,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     errors,
     sent,
     requests,
+    subscriptionsTo: (feed) =>
+      sent.filter(
+        (f) =>
+          (f.method === 'subscribe' && (f.params as { channel?: string } | undefined)?.channel === feed) ||
+          (f.event === 'subscribe' && f.feed === feed),
+      ).length,
     orderEvents: (id) => events.filter(isOrderEvent).filter((e) => id === undefined || e.clientOrderId === id),
     best: (symbol) => {
       const book = sim.engine.market(symbol)?.book;

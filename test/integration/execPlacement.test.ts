@@ -275,17 +275,11 @@ describe('a malformed execution message', () => {
     '%s: a well-formed entry that cannot be applied is an error on errors$; the subscription is kept',
     async (product, group, feed, frame) => {
       h = await startHarness({ products: [product === 'Spot' ? 'SPOT' : 'FUTURES'] });
-      const subscriptions = () =>
-        h.sent.filter(
-          (f) =>
-            (f.method === 'subscribe' && (f.params as { channel?: string } | undefined)?.channel === feed) ||
-            (f.event === 'subscribe' && f.feed === feed),
-        ).length;
-      expect(subscriptions()).toBe(1);
+      expect(h.subscriptionsTo(feed)).toBe(1);
       h.sim.faults.sendMalformedFrame({ group, frame: JSON.stringify(frame) });
       await settle(200);
       expect(h.errors.map((e) => e.name)).toContain('KrakenDecodeError');
-      expect(subscriptions()).toBe(1); // not torn down and resubscribed
+      expect(h.subscriptionsTo(feed)).toBe(1); // not torn down and resubscribed
       const symbol = product === 'Spot' ? 'BTC/USD' : 'PF_XBTUSD';
       const events = await collect(h.client.submitOrder(farBuy(h, `after-unusable-${product}`, symbol)));
       expect(types(events)).toEqual(['OrderSubmitted', 'OrderAccepted']);

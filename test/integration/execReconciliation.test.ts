@@ -347,17 +347,11 @@ describe('after a reconnect', () => {
     await eventually(() => h.orderEvents('gap').filter((e) => e.type === 'OrderFilled').length === 1, 'first fill');
     // The private feed the fill would come on: how often the client has subscribed to it.
     const feed = symbol === 'BTC/USD' ? 'executions' : 'fills';
-    const subscriptions = () =>
-      h.sent.filter(
-        (f) =>
-          (f.method === 'subscribe' && (f.params as { channel?: string } | undefined)?.channel === feed) ||
-          (f.event === 'subscribe' && f.feed === feed),
-      ).length;
-    expect(subscriptions()).toBe(1);
+    expect(h.subscriptionsTo(feed)).toBe(1);
     let subscriptionsAtGapFill: number | undefined;
     const watch = h.client.events$.subscribe((e) => {
       if (isOrderEvent(e) && e.type === 'OrderFilled' && e.clientOrderId === 'gap')
-        subscriptionsAtGapFill ??= subscriptions();
+        subscriptionsAtGapFill ??= h.subscriptionsTo(feed);
     });
     expect(simSockets(h, group)).toBeGreaterThan(0);
     h.sim.faults.dropAllConnections({ group });
@@ -424,6 +418,21 @@ describe('after a reconnect', () => {
   });
 });
 
+/** `n` small PF_XBTUSD market orders placed at the simulator beside the client, `msApart` simulated ms apart. */
+function placeBeside(h: Harness, n: number, options: { prefix?: string; msApart: number }): void {
+  for (let i = 0; i < n; i++) {
+    const placed = h.sim.engine.submitOrder(h.sim.accounts().futures, {
+      symbol: 'PF_XBTUSD',
+      side: i % 2 ? 'sell' : 'buy',
+      type: 'market',
+      qty: new Decimal('0.0001'),
+      ...(options.prefix !== undefined ? { clOrdId: `${options.prefix}-${i}` } : {}),
+    });
+    if (!placed.ok) throw new Error(placed.code);
+    if (options.msApart > 0) h.sim.clock.advance(options.msApart);
+  }
+}
+
 describe('paging to the end', () => {
   let h: Harness;
   afterAll(() => h.close());
@@ -454,17 +463,7 @@ describe('paging to the end', () => {
       );
     }
     // More Futures history than one History page holds (500 events): orders placed beside the client.
-    for (let i = 0; i < 200; i++) {
-      const placed = h.sim.engine.submitOrder(h.sim.accounts().futures, {
-        symbol: 'PF_XBTUSD',
-        side: i % 2 ? 'sell' : 'buy',
-        type: 'market',
-        qty: new Decimal('0.0001'),
-        clOrdId: `fd-${i}`,
-      });
-      if (!placed.ok) throw new Error(placed.code);
-      h.sim.clock.advance(7);
-    }
+    placeBeside(h, 200, { prefix: 'fd', msApart: 7 });
     h.relax(60_000);
     const requestsBefore = h.requests.length;
     const fills = await collect(h.client.fillReports());
@@ -494,15 +493,7 @@ describe('paging to the end', () => {
 
   test('Futures /fills: a page of fills all in one millisecond is paged past, older fills kept, and said', async () => {
     const older = h.sim.engine.accountFills(h.sim.accounts().futures).map((f) => f.uid);
-    for (let i = 0; i < 130; i++) {
-      const placed = h.sim.engine.submitOrder(h.sim.accounts().futures, {
-        symbol: 'PF_XBTUSD',
-        side: i % 2 ? 'sell' : 'buy',
-        type: 'market',
-        qty: new Decimal('0.0001'),
-      });
-      if (!placed.ok) throw new Error(placed.code);
-    }
+    placeBeside(h, 130, { msApart: 0 });
     h.relax(60_000);
     const burst = h.sim.engine
       .accountFills(h.sim.accounts().futures)
