@@ -531,7 +531,7 @@ export class KrakenExecutionClient {
           clientId: KRAKEN,
           accountId: this.accountId,
           venue: KRAKEN,
-          orderReports,
+          orderReports: withAveragePrices(orderReports, fillReports),
           fillReports: withClientOrderIds(fillReports, orderReports),
           positionReports,
           tsInit: this.now(),
@@ -968,6 +968,27 @@ function withClientOrderIds(fills: readonly FillReport[], orders: readonly Order
     if (fill.clientOrderId !== undefined) return fill;
     const clientOrderId = byVenueId.get(fill.venueOrderId);
     return clientOrderId === undefined ? fill : { ...fill, clientOrderId };
+  });
+}
+
+/**
+ * Orders that came without an average fill price (Kraken Futures order history has none) take the one of their
+ * fills in the same answer — only when those fills add up to the order's whole filled quantity.
+ */
+function withAveragePrices(orders: readonly OrderStatusReport[], fills: readonly FillReport[]): OrderStatusReport[] {
+  const byOrder = new Map<string, { qty: Decimal; cost: Decimal }>();
+  for (const fill of fills) {
+    const sum = byOrder.get(fill.venueOrderId) ?? { qty: new Decimal(0), cost: new Decimal(0) };
+    byOrder.set(fill.venueOrderId, {
+      qty: sum.qty.plus(fill.lastQty),
+      cost: sum.cost.plus(fill.lastQty.times(fill.lastPx)),
+    });
+  }
+  return orders.map((order) => {
+    if (order.avgPx !== undefined || order.filledQty.isZero()) return order;
+    const sum = byOrder.get(order.venueOrderId);
+    if (sum === undefined || !sum.qty.eq(order.filledQty)) return order;
+    return { ...order, avgPx: sum.cost.div(sum.qty) };
   });
 }
 

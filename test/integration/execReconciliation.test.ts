@@ -309,6 +309,13 @@ describe('after a restart', () => {
       ...h.sim.engine.accountFills(h.sim.accounts().futures).map((f) => [f.uid, f.clOrdId]),
     ];
     expect(mass.fillReports.map((f) => [f.tradeId, f.clientOrderId]).sort()).toEqual(engineFills.sort());
+    // Futures order history has no average price: massStatus takes it from the order's fills.
+    const engineOrders = h.sim.engine.accountOrders(h.sim.accounts().futures).filter((o) => !o.filled.isZero());
+    expect(engineOrders.length).toBeGreaterThan(0);
+    for (const order of engineOrders) {
+      const report = mass.orderReports.find((r) => r.venueOrderId === order.id);
+      expect([order.id, report?.avgPx?.toFixed()]).toEqual([order.id, order.cost.div(order.filled).toFixed()]);
+    }
     expect(mass.positionReports.map((p) => `${p.instrumentId.toString()} ${p.positionSide}`)).toEqual([
       'PF_XBTUSD.KRAKEN LONG',
     ]);
