@@ -16,11 +16,8 @@ import { execSync } from 'child_process';
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { cpus, loadavg, release, totalmem } from 'os';
 import { join } from 'path';
-import { asyncScheduler } from 'rxjs';
 import type { KrakenDataClient } from '../../src/data/KrakenDataClient';
-import { spotBookMessages } from '../../src/data/spotFeeds';
 import type { Bar, OrderBook, TradeTick } from '../../src/model/data';
-import { InstrumentId } from '../../src/model/identifiers';
 import {
   BTC_USD,
   generateBookFrames,
@@ -33,15 +30,15 @@ import {
 import { InMemoryClient } from './inMemoryClient';
 import { replayBook, subscribeCycles, type ReplayResult } from './loopback';
 import {
+  bookStageSink,
+  clientSink,
   describeBook,
-  parseAll,
-  runBookPipeline,
-  runOhlcPipeline,
-  runTradePipeline,
-  sessionDeliveries,
-  type PipelineCounts,
+  ohlcStageSink,
+  parseRange,
+  tradeStageSink,
+  type FrameSink,
 } from './pipelines';
-import { fmtInt, fmtMb, fullGc, heapUsedAfterGc, median, paired, seconds, type PairedSamples } from './timing';
+import { fmtInt, fmtMb, fullGc, heapUsedAfterGc, median, seconds, type PairedSamples } from './timing';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -78,9 +75,9 @@ let failed = false;
 
 const perSecond = (row: Row) => row.items / median(row.samples.pipeline);
 const nsPerFrame = (s: number[], frames: number) => (median(s) / frames) * 1e9;
-/** Per pass, pipeline time over the JSON.parse time measured next to it. */
+/** Per pass, pipeline time over the JSON.parse time measured alongside it. */
 const passRatios = (row: Row) => row.samples.pipeline.map((t, i) => t / row.samples.floor[i]);
-/** The median of the per-pass ratios (robust to the machine's speed drifting between passes). */
+/** The median of the per-pass ratios. */
 const ratio = (row: Row) => median(passRatios(row));
 const ratioRange = (row: Row) => {
   const ratios = passRatios(row);
@@ -113,283 +110,192 @@ function sameBook(book: OrderBook | undefined, frames: BookFrames): boolean {
   );
 }
 
-const problemOf = (problem: string | undefined) => (problem ? { problem } : {});
-const describeFailure = (failure: unknown) =>
-  failure === undefined ? '' : `; failed: ${failure instanceof Error ? failure.message : String(failure)}`;
-const stageFailed = (err: unknown) => {
-  failed = true;
-  console.error('CHECK FAILED: a stage pipeline failed:', err);
-};
-
-const counts = (): PipelineCounts => ({ emitted: 0, resyncs: 0, decodeErrors: 0 });
-
 // ---------------------------------------------------------------------------------------------------------
-// (a) books
+// Measurement
 
-/** One frame set a client pass handles: the frames, the items they carry, what the subscriber should receive. */
+/** One pass's frames: the frames, the items they carry, what the subscriber should receive from them. */
 interface PassFrames {
   readonly frames: readonly string[];
   readonly items: number;
   readonly expected: number;
 }
 
+/** Frames are handed over in chunks this long, each timed next to JSON.parse of the same chunk. */
+const CHUNK = 10_000;
+
 /**
- * A `KrakenDataClient` stream in steady state: one client, subscribed once, handed `framesFor(pass)` pass after pass
- * (1 warm-up + REPS timed), each timed pass paired with JSON.parse of the same frames.
+ * A pipeline in steady state: opened once, handed `framesFor(pass)` pass after pass (1 warm-up + REPS timed). Each
+ * pass alternates, chunk by chunk, `JSON.parse` of a chunk and the pipeline on the same chunk, so that both see the
+ * same machine (a shared machine's speed drifts within seconds); a full GC precedes each pass. The row's samples
+ * are the per-pass sums.
  */
-async function clientRow<T>(
+async function measure<T>(
   label: string,
   unit: string,
-  open: () => Promise<InMemoryClient<T>>,
+  open: () => Promise<FrameSink<T>> | FrameSink<T>,
   framesFor: (pass: number) => PassFrames,
-  verify: (harness: InMemoryClient<T>, emitted: number, set: PassFrames) => string | undefined,
+  verify: (sink: FrameSink<T>, emitted: number, set: PassFrames) => string | undefined,
   target?: (row: Row) => Row['target'],
-): Promise<void> {
-  const harness = await open();
+): Promise<Row> {
+  const sink = await open();
   let problem: string | undefined;
   const samples: PairedSamples = { pipeline: [], floor: [] };
   let frames = 0;
   let items = 0;
   for (let pass = 0; pass < 1 + REPS; pass++) {
     const set = framesFor(pass);
+    const before = sink.emitted;
+    let floorSeconds = 0;
+    let pipelineSeconds = 0;
     fullGc();
-    const floorSeconds = seconds(() => parseAll(set.frames));
-    const before = harness.emitted;
-    fullGc();
-    const pipelineSeconds = seconds(() => harness.push(set.frames));
-    problem ??= verify(harness, harness.emitted - before, set);
+    for (let from = 0; from < set.frames.length; from += CHUNK) {
+      const to = Math.min(set.frames.length, from + CHUNK);
+      floorSeconds += seconds(() => parseRange(set.frames, from, to));
+      pipelineSeconds += seconds(() => sink.push(set.frames, from, to));
+    }
+    const emitted = sink.emitted - before;
+    problem ??=
+      sink.problems.length > 0 ? check(label, false, sink.problems.slice(0, 3).join('; ')) : verify(sink, emitted, set);
     if (pass === 0) continue;
     samples.floor.push(floorSeconds);
     samples.pipeline.push(pipelineSeconds);
     frames = set.frames.length;
     items = set.items;
   }
-  await harness.close();
+  await sink.close();
   const row: Row = { label, frames, items, unit, samples, ...(problem ? { problem } : {}) };
-  addRow({ ...row, ...(target ? { target: target(row) } : {}) });
+  const withTarget = { ...row, ...(target ? { target: target(row) } : {}) };
+  addRow(withTarget);
+  return withTarget;
 }
 
-const openBook = (depth: number) => () =>
-  InMemoryClient.open<OrderBook>(
-    (client: KrakenDataClient) => client.book('BTC/USD.KRAKEN', { depth }),
-    'book:BTC/USD',
-  );
+/** The floor row of a frame set: the JSON.parse samples measured next to `of`. */
+function floorRow(label: string, of: Row): void {
+  addRow({
+    label,
+    frames: of.frames,
+    items: of.frames,
+    unit: 'frames',
+    samples: { pipeline: of.samples.floor, floor: of.samples.floor },
+  });
+}
+
+const expectCount = (label: string) => (_sink: FrameSink<unknown>, emitted: number, set: PassFrames) =>
+  check(label, emitted === set.expected, `${emitted} emitted, ${set.expected} expected`);
+
+// ---------------------------------------------------------------------------------------------------------
+// (a) books
 
 async function benchBooks(depth: number, seed: number): Promise<void> {
   const book = generateBookFrames({ depth, updates: BOOK_UPDATES, seed });
   const frames = book.frames;
+  const set: PassFrames = { frames, items: frames.length, expected: frames.length };
   console.log(
     `\n(a) book, depth ${depth}: snapshot + ${fmtInt(BOOK_UPDATES)} updates (${book.levelsPerUpdate.toFixed(2)} levels each)`,
   );
-  const floor = paired(
-    () => parseAll(frames),
-    () => parseAll(frames),
-    REPS,
-  );
-  addRow({
-    label: `(d) JSON.parse of the book frames, depth ${depth}`,
-    frames: frames.length,
-    items: frames.length,
-    unit: 'frames',
-    samples: { pipeline: floor.floor, floor: floor.floor },
-  });
-
-  await clientRow(
+  const verifyBook = (label: string) => (sink: FrameSink<unknown>, emitted: number) =>
+    check(
+      label,
+      emitted === frames.length && sameBook(sink.last as OrderBook | undefined, book),
+      `${emitted} books for ${frames.length} frames, final book ${sameBook(sink.last as OrderBook | undefined, book) ? 'right' : 'WRONG'}`,
+    );
+  const client = await measure(
     `KrakenDataClient.book() depth ${depth}, checksums on`,
     'updates',
-    openBook(depth),
-    () => ({ frames, items: frames.length, expected: frames.length }),
-    (harness, emitted) =>
-      check(
-        `book ${depth}`,
-        emitted === frames.length && harness.errors === 0 && sameBook(harness.last, book),
-        `${emitted} books for ${frames.length} frames, ${harness.errors} errors, final book ${sameBook(harness.last, book) ? 'right' : 'WRONG'}`,
-      ),
+    () => clientSink((c: KrakenDataClient) => c.book('BTC/USD.KRAKEN', { depth }), 'book:BTC/USD'),
+    () => set,
+    verifyBook(`book ${depth}`),
     depth === 10
-      ? (row) => ({
-          text: '≤ 3× JSON.parse and ≥ 100,000/s',
-          met: ratio(row) <= 3 && perSecond(row) >= 100_000,
-        })
+      ? (row) => ({ text: '≤ 3× JSON.parse and ≥ 100,000/s', met: ratio(row) <= 3 && perSecond(row) >= 100_000 })
       : undefined,
   );
-
-  // The same work without the client (session, envelope check, shared feed), stage by stage.
-  const instrument = {
-    id: BTC_USD_ID,
-    pricePrecision: book.pair.pricePrecision,
-    sizePrecision: book.pair.sizePrecision,
-  };
-  const context = { scheduler: asyncScheduler, reportDecodeError: () => undefined };
+  floorRow(`(d) JSON.parse of the book frames, depth ${depth}`, client);
+  // The same work without the client (session, shared feed), stage by stage.
   if (depth === 10) {
-    let sink = 0;
-    addRow({
-      label: '  stage: JSON.parse + envelope check + route',
-      frames: frames.length,
-      items: frames.length,
-      unit: 'frames',
-      samples: paired(
-        () => parseAll(frames),
-        () => sessionDeliveries(frames).subscribe({ next: () => sink++, error: stageFailed }),
-        REPS,
-      ),
-    });
-    addRow({
-      label: '  stage: ... + decode (SpotWsBookMessage → BookMessage)',
-      frames: frames.length,
-      items: frames.length,
-      unit: 'frames',
-      samples: paired(
-        () => parseAll(frames),
-        () =>
-          sessionDeliveries(frames)
-            .pipe(spotBookMessages(instrument, context))
-            .subscribe({ next: () => sink++, error: stageFailed }),
-        REPS,
-      ),
-    });
+    await measure(
+      '  stage: JSON.parse + envelope check + route',
+      'frames',
+      () => bookStageSink('route', book.pair, depth),
+      () => set,
+      expectCount('route stage'),
+    );
+    await measure(
+      '  stage: ... + decode (SpotWsBookMessage → BookMessage)',
+      'frames',
+      () => bookStageSink('decode', book.pair, depth),
+      () => set,
+      expectCount('decode stage'),
+    );
   }
-  let lastCounts = counts();
-  let last: OrderBook | undefined;
-  const samples = paired(
-    () => parseAll(frames),
-    () => {
-      lastCounts = counts();
-      last = runBookPipeline(book, lastCounts);
-    },
-    REPS,
+  await measure(
+    `  stage: ... + orderBook(${depth}, checksum) → subscriber`,
+    'updates',
+    () => bookStageSink('book', book.pair, depth),
+    () => set,
+    verifyBook(`composed book ${depth}`),
   );
-  addRow({
-    label: `  stage: ... + orderBook(${depth}, checksum) → subscriber`,
-    frames: frames.length,
-    items: frames.length,
-    unit: 'updates',
-    samples,
-    ...problemOf(
-      check(
-        `composed book ${depth}`,
-        lastCounts.emitted === frames.length && lastCounts.resyncs === 0 && !lastCounts.failure && sameBook(last, book),
-        `${lastCounts.emitted} books, ${lastCounts.resyncs} resyncs, ${lastCounts.decodeErrors} decode errors${describeFailure(lastCounts.failure)}`,
-      ),
-    ),
-  });
 }
-
-const BTC_USD_ID = InstrumentId.of(BTC_USD.wsSymbol);
 
 // ---------------------------------------------------------------------------------------------------------
 // (b) trades, (c) OHLC
 
-async function benchTrades(): Promise<void> {
-  const { frames, trades } = generateTradeFrames(TRADE_FRAMES, 7);
-  console.log(`\n(b) trades: ${fmtInt(frames.length)} frames, ${fmtInt(trades)} trades`);
-  const floor = paired(
-    () => parseAll(frames),
-    () => parseAll(frames),
-    REPS,
-  );
-  addRow({
-    label: '(d) JSON.parse of the trade frames',
-    frames: frames.length,
-    items: frames.length,
-    unit: 'frames',
-    samples: { pipeline: floor.floor, floor: floor.floor },
-  });
-  // Each pass continues the trade numbering of the previous one (a repeated trade_id would be dropped).
+/** Trade frame sets, each continuing the trade numbering of the one before (a repeated trade_id is dropped). */
+function tradePasses(): (pass: number) => PassFrames {
   let cursor: TradeCursor | undefined;
-  await clientRow(
+  return (pass) => {
+    const set = generateTradeFrames(TRADE_FRAMES, 70 + pass, cursor);
+    cursor = set.end;
+    return { frames: set.frames, items: set.trades, expected: set.trades };
+  };
+}
+
+/** OHLC frame sets, each continuing the candles of the one before (an older candle is dropped by bufferBars). */
+function ohlcPasses(): (pass: number) => PassFrames {
+  let cursor: OhlcCursor | undefined;
+  return (pass) => {
+    const set = generateOhlcFrames(OHLC_FRAMES, 90 + pass, cursor);
+    cursor = set.end;
+    return { frames: set.frames, items: set.frames.length, expected: set.finalBars };
+  };
+}
+
+async function benchTrades(): Promise<void> {
+  console.log(`\n(b) trades: ${fmtInt(TRADE_FRAMES)} frames per pass, 1–3 trades each`);
+  const client = await measure(
     'KrakenDataClient.trades()',
     'trades',
-    () => InMemoryClient.open<TradeTick>((client) => client.trades('BTC/USD.KRAKEN'), 'trade:BTC/USD'),
-    (pass) => {
-      const set = generateTradeFrames(TRADE_FRAMES, 70 + pass, cursor);
-      cursor = set.end;
-      return { frames: set.frames, items: set.trades, expected: set.trades };
-    },
-    (harness, emitted, set) =>
-      check(
-        'trades',
-        emitted === set.expected && harness.errors === 0,
-        `${emitted} of ${set.expected} trades, ${harness.errors} errors`,
-      ),
+    () => clientSink<TradeTick>((c) => c.trades('BTC/USD.KRAKEN'), 'trade:BTC/USD'),
+    tradePasses(),
+    expectCount('trades'),
     (row) => ({ text: '≥ 300,000 trades/s', met: perSecond(row) >= 300_000 }),
   );
-  let c = counts();
-  const samples = paired(
-    () => parseAll(frames),
-    () => {
-      c = counts();
-      runTradePipeline(frames, BTC_USD, c);
-    },
-    REPS,
+  floorRow('(d) JSON.parse of the trade frames', client);
+  await measure(
+    '  stage: parse + route + decode + sequencer',
+    'trades',
+    () => tradeStageSink(BTC_USD),
+    tradePasses(),
+    expectCount('composed trades'),
   );
-  addRow({
-    label: '  stage: parse + route + decode + sequencer',
-    frames: frames.length,
-    items: trades,
-    unit: 'trades',
-    samples,
-    ...problemOf(
-      check(
-        'composed trades',
-        c.emitted === trades && !c.failure,
-        `${c.emitted} of ${trades}${describeFailure(c.failure)}`,
-      ),
-    ),
-  });
 }
 
 async function benchOhlc(): Promise<void> {
-  const { frames, finalBars } = generateOhlcFrames(OHLC_FRAMES, 9);
-  console.log(`\n(c) OHLC: ${fmtInt(frames.length)} frames (1 snapshot), ${fmtInt(finalBars)} final bars`);
-  const floor = paired(
-    () => parseAll(frames),
-    () => parseAll(frames),
-    REPS,
-  );
-  addRow({
-    label: '(d) JSON.parse of the OHLC frames',
-    frames: frames.length,
-    items: frames.length,
-    unit: 'frames',
-    samples: { pipeline: floor.floor, floor: floor.floor },
-  });
-  // Each pass continues the candles of the previous one (an older candle would be dropped by bufferBars).
-  let cursor: OhlcCursor | undefined;
-  await clientRow(
+  console.log(`\n(c) OHLC: ${fmtInt(OHLC_FRAMES)} frames per pass (the first pass starts with a snapshot)`);
+  const client = await measure(
     'KrakenDataClient.bars(1-MINUTE-LAST-EXTERNAL)',
     'frames',
-    () => InMemoryClient.open<Bar>((client) => client.bars('BTC/USD.KRAKEN-1-MINUTE-LAST-EXTERNAL'), 'ohlc:BTC/USD'),
-    (pass) => {
-      const set = generateOhlcFrames(OHLC_FRAMES, 90 + pass, cursor);
-      cursor = set.end;
-      return { frames: set.frames, items: set.frames.length, expected: set.finalBars };
-    },
-    (harness, emitted, set) =>
-      check('bars', emitted === set.expected && harness.errors === 0, `${emitted} of ${set.expected} bars`),
+    () => clientSink<Bar>((c) => c.bars('BTC/USD.KRAKEN-1-MINUTE-LAST-EXTERNAL'), 'ohlc:BTC/USD'),
+    ohlcPasses(),
+    expectCount('bars'),
   );
-  let c = counts();
-  const samples = paired(
-    () => parseAll(frames),
-    () => {
-      c = counts();
-      runOhlcPipeline(frames, BTC_USD, c);
-    },
-    REPS,
+  floorRow('(d) JSON.parse of the OHLC frames', client);
+  await measure(
+    '  stage: parse + route + decode + bufferBars',
+    'frames',
+    () => ohlcStageSink(BTC_USD),
+    ohlcPasses(),
+    expectCount('composed bars'),
   );
-  addRow({
-    label: '  stage: parse + route + decode + bufferBars',
-    frames: frames.length,
-    items: frames.length,
-    unit: 'frames',
-    samples,
-    ...problemOf(
-      check(
-        'composed bars',
-        c.emitted === finalBars && !c.failure,
-        `${c.emitted} of ${finalBars}${describeFailure(c.failure)}`,
-      ),
-    ),
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -497,7 +403,10 @@ function machine(final: boolean): string[] {
             .map((l) => l.toFixed(1))
             .join(' / ')}`
         : ''),
-    `- ${REPS} timed repetitions after 1 warm-up, median; each repetition of a pipeline is paired with one of JSON.parse on the same frames (× JSON.parse = median of the per-pair ratios; range = lowest–highest), with a full GC before each${quick ? ' (--quick: a tenth of the frames)' : ''}`,
+    `- each pipeline opened once, then 1 warm-up pass and ${REPS} timed passes over the frames (median reported); ` +
+      `within a pass the frames go in chunks of ${fmtInt(CHUNK)}, each chunk timed through JSON.parse and then ` +
+      `through the pipeline; × JSON.parse = the median over passes of pipeline time / JSON.parse time (range: ` +
+      `lowest–highest); a full GC before each pass${quick ? ' (--quick: a tenth of the frames)' : ''}`,
   ];
 }
 

@@ -40,29 +40,10 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[index];
 }
 
-/** Seconds per repetition of a pipeline and of its JSON.parse floor, measured alternately. */
+/** Seconds per timed pass of a pipeline and of JSON.parse over the same frames. */
 export interface PairedSamples {
   readonly pipeline: number[];
   readonly floor: number[];
-}
-
-/**
- * Runs `floor` and `pipeline` alternately (`repeats` times each, after `warmups` of each), with a full GC before every
- * timed run, so that both see the same machine noise. Each function processes the whole frame set once.
- */
-export function paired(floor: () => void, pipeline: () => void, repeats: number, warmups = 1): PairedSamples {
-  for (let i = 0; i < warmups; i++) {
-    floor();
-    pipeline();
-  }
-  const samples: PairedSamples = { pipeline: [], floor: [] };
-  for (let i = 0; i < repeats; i++) {
-    fullGc();
-    samples.floor.push(seconds(floor));
-    fullGc();
-    samples.pipeline.push(seconds(pipeline));
-  }
-  return samples;
 }
 
 export const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
