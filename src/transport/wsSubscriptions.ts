@@ -15,8 +15,9 @@ export interface WsDelivery {
   readonly message: unknown;
   /**
    * The message names no symbol to route it by (Kraken Spot's snapshot of a market without trades: `data: []`), so
-   * `route` is only its channel. The venue sends a snapshot right after the subscription's acknowledgement: when no
-   * subscription has `route` itself, the message goes to the one confirmed last if its route is under `route:`.
+   * `route` is only its channel. The venue answers each subscribe with its acknowledgement then its snapshot, in
+   * order: when no subscription has `route` itself, the message goes to the earliest acknowledged subscription under
+   * `route:` that has had no data yet (the one whose snapshot is due).
    */
   readonly unrouted?: boolean;
 }
@@ -93,6 +94,8 @@ interface Entry<Req> {
   status: EntryStatus;
   reqId?: number;
   ackTimer?: Subscription;
+  /** Acknowledged, no data delivered since: its snapshot is due. */
+  awaitingData?: boolean;
 }
 
 /** The live subscriptions of one session. */
@@ -101,8 +104,8 @@ export class WsSubscriptions<Req, Auth = unknown> {
   private readonly byRoute = new Map<string, Set<Entry<Req>>>();
   private readonly queue: Entry<Req>[] = [];
   private inFlight: Entry<Req> | undefined;
-  /** The subscription acknowledged last on this connection (see {@link WsDelivery.unrouted}). */
-  private lastConfirmed: Entry<Req> | undefined;
+  /** Acknowledged subscriptions that have had no data yet, in acknowledgement order (see {@link WsDelivery.unrouted}). */
+  private readonly awaitingData: Entry<Req>[] = [];
 
   constructor(
     private readonly protocol: WsProtocol<Req, Auth>,
@@ -167,7 +170,7 @@ export class WsSubscriptions<Req, Auth = unknown> {
     for (const entry of this.entries.values()) this.reset(entry);
     this.queue.length = 0;
     this.inFlight = undefined;
-    this.lastConfirmed = undefined;
+    this.awaitingData.length = 0;
   }
 
   /** Unsubscribes and subscribes `key` again on the live socket (to get a fresh snapshot). */
@@ -214,18 +217,35 @@ export class WsSubscriptions<Req, Auth = unknown> {
     const entries = this.byRoute.get(delivery.route);
     const message = delivery.message;
     if (!entries) {
-      const latest = this.lastConfirmed;
-      if (delivery.unrouted && latest?.route.startsWith(`${delivery.route}:`)) deliverTo(latest.subscribers, message);
+      if (delivery.unrouted) this.deliverUnrouted(delivery.route, message);
       return;
     }
     if (entries.size === 1) {
       for (const entry of entries) {
+        if (entry.awaitingData) this.hadData(entry);
         deliverTo(entry.subscribers, message);
         break;
       }
       return;
     }
-    for (const entry of [...entries]) deliverTo(entry.subscribers, message);
+    for (const entry of [...entries]) {
+      if (entry.awaitingData) this.hadData(entry);
+      deliverTo(entry.subscribers, message);
+    }
+  }
+
+  private deliverUnrouted(channel: string, message: unknown): void {
+    const prefix = `${channel}:`;
+    const entry = this.awaitingData.find((candidate) => candidate.route.startsWith(prefix));
+    if (entry === undefined) return;
+    this.hadData(entry);
+    deliverTo(entry.subscribers, message);
+  }
+
+  private hadData(entry: Entry<Req>): void {
+    entry.awaitingData = false;
+    const index = this.awaitingData.indexOf(entry);
+    if (index >= 0) this.awaitingData.splice(index, 1);
   }
 
   private subscribe(entry: Entry<Req>): void {
@@ -277,7 +297,10 @@ export class WsSubscriptions<Req, Auth = unknown> {
 
   private confirm(entry: Entry<Req>): void {
     entry.status = 'active';
-    this.lastConfirmed = entry;
+    if (!entry.awaitingData) {
+      entry.awaitingData = true;
+      this.awaitingData.push(entry);
+    }
     entry.ackTimer?.unsubscribe();
     entry.ackTimer = undefined;
     this.settled(entry);
@@ -320,7 +343,7 @@ export class WsSubscriptions<Req, Auth = unknown> {
     const queued = this.queue.indexOf(entry);
     if (queued >= 0) this.queue.splice(queued, 1);
     if (this.inFlight === entry) this.inFlight = undefined;
-    if (this.lastConfirmed === entry) this.lastConfirmed = undefined;
+    if (entry.awaitingData) this.hadData(entry);
   }
 
   private reset(entry: Entry<Req>): void {
@@ -329,6 +352,7 @@ export class WsSubscriptions<Req, Auth = unknown> {
     entry.reqId = undefined;
     entry.status = 'idle';
     if (this.inFlight === entry) this.inFlight = undefined;
+    if (entry.awaitingData) this.hadData(entry);
   }
 
   private settled(entry: Entry<Req>): void {

@@ -185,35 +185,51 @@ describe('WsSession with a socket that answers inside send()', () => {
 });
 
 describe('Spot frames that name no symbol', () => {
-  it('delivers an empty snapshot to the subscription acknowledged just before it', () => {
-    const { session: s, advance } = session(spotWsProtocol);
-    const emptySnapshot = { channel: 'trade', type: 'snapshot', data: [] };
+  const emptySnapshot = { channel: 'trade', type: 'snapshot', data: [] };
+  const ETH_TRADES: SpotWsSubscription = { channel: 'trade', symbol: 'ETH/USD' };
+  const ETH_TICKER: SpotWsSubscription = { channel: 'ticker', symbol: 'ETH/USD' };
+
+  function ackingSession(snapshots: (symbol: string, channel: string) => unknown[]) {
+    const harness = session(spotWsProtocol);
     SyncAnswerSocket.answer = (frame) => {
       if (frame.method !== 'subscribe') return [];
       const params = frame.params as { channel: string; symbol: string[] };
-      const ack = {
-        method: 'subscribe',
-        req_id: frame.req_id,
-        success: true,
-        result: { ...params, symbol: params.symbol[0] },
-      };
-      return params.symbol[0] === 'ETH/USD' ? [ack, emptySnapshot] : [ack, { ...tradeFrame(1), type: 'snapshot' }];
+      const symbol = params.symbol[0];
+      const ack = { method: 'subscribe', req_id: frame.req_id, success: true, result: { ...params, symbol } };
+      return [ack, ...snapshots(symbol, params.channel)];
     };
-    const eth: SpotWsSubscription = { channel: 'trade', symbol: 'ETH/USD' };
-    const ethTicker: SpotWsSubscription = { channel: 'ticker', symbol: 'ETH/USD' };
-    const btc: unknown[] = [];
-    const ethTrades: unknown[] = [];
-    const tickers: unknown[] = [];
-    s.subscribe(spotWsKey(BTC_TRADES), BTC_TRADES).subscribe((m) => btc.push(m));
-    s.subscribe(spotWsKey(eth), eth).subscribe((m) => ethTrades.push(m));
-    s.subscribe(spotWsKey(ethTicker), ethTicker).subscribe((m) => tickers.push(m));
-    advance(0);
-    expect(ethTrades).toEqual([emptySnapshot]);
-    expect(btc).toEqual([{ ...tradeFrame(1), type: 'snapshot' }]);
-    // Confirmed last now: the ticker subscription, whose channel an empty trade frame is not.
-    SyncAnswerSocket.instances[0].receive(emptySnapshot);
-    expect(ethTrades).toEqual([emptySnapshot]);
-    expect(tickers).toEqual([]);
+    const seen: Record<string, unknown[]> = { btc: [], eth: [], ticker: [] };
+    harness.session.subscribe(spotWsKey(ETH_TICKER), ETH_TICKER).subscribe((m) => seen.ticker.push(m));
+    harness.session.subscribe(spotWsKey(BTC_TRADES), BTC_TRADES).subscribe((m) => seen.btc.push(m));
+    harness.session.subscribe(spotWsKey(ETH_TRADES), ETH_TRADES).subscribe((m) => seen.eth.push(m));
+    harness.advance(0);
+    return { ...harness, seen, socket: SyncAnswerSocket.instances[0] };
+  }
+
+  it('delivers an empty snapshot to the subscription whose snapshot is due: acknowledged, no data yet', () => {
+    const {
+      session: s,
+      seen,
+      socket,
+    } = ackingSession((symbol, channel) =>
+      channel !== 'trade' ? [] : symbol === 'ETH/USD' ? [emptySnapshot] : [{ ...tradeFrame(1), type: 'snapshot' }],
+    );
+    expect(seen.eth).toEqual([emptySnapshot]);
+    expect(seen.btc).toEqual([{ ...tradeFrame(1), type: 'snapshot' }]);
+    // Nobody's snapshot is due any more (the ticker's channel is another): a stray empty frame goes nowhere.
+    socket.receive(emptySnapshot);
+    expect(seen.eth).toEqual([emptySnapshot]);
+    expect(seen.ticker).toEqual([]);
+    void s.close();
+  });
+
+  it('when acknowledgements come before their snapshots, gives empty snapshots out in acknowledgement order', () => {
+    const { session: s, seen, socket } = ackingSession(() => []);
+    socket.receive(emptySnapshot); // BTC/USD's (acknowledged first among the trade subscriptions)
+    socket.receive({ ...tradeFrame(2), type: 'snapshot', data: [{ symbol: 'ETH/USD', price: 2 }] });
+    socket.receive(emptySnapshot); // nobody's: ETH/USD had its snapshot
+    expect(seen.btc).toEqual([emptySnapshot]);
+    expect(seen.eth).toEqual([{ ...tradeFrame(2), type: 'snapshot', data: [{ symbol: 'ETH/USD', price: 2 }] }]);
     void s.close();
   });
 });
