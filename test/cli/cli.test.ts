@@ -2,6 +2,7 @@
  * The `kraken-rx` command line, in process: argument errors (one line, exit 2), help on every command, and
  * `instruments --json` / `bars --json` against the simulator.
  */
+import { DEMO_MAX_SECONDS, DEMO_MAX_SPEED, demoTimeline } from '../../src/cli/commands/demo';
 import { main } from '../../src/cli/main';
 import type { CliIO } from '../../src/cli/io';
 
@@ -38,6 +39,8 @@ describe('kraken-rx arguments', () => {
       /^kraken-rx demo: --speed expects a positive number, got 'fast' \(kraken-rx demo --help\)$/,
     ],
     [['demo', '--live'], /^kraken-rx demo: the demo places orders/],
+    [['demo', '--speed', '1000'], /^kraken-rx demo: --speed is at most 120 .*, got 1000 \(kraken-rx demo --help\)$/],
+    [['demo', '--seconds', '1e9'], /^kraken-rx demo: --seconds is at most 3600, got 1e9/],
     [['demo', 'now'], /^kraken-rx demo: unexpected argument 'now'/],
     [['watch'], /^kraken-rx watch: missing <instrument>/],
     [['watch', 'BTC/USD', '--channels', 'ticks'], /^kraken-rx watch: unknown channel 'ticks'/],
@@ -74,6 +77,24 @@ describe('kraken-rx arguments', () => {
       expect(out.join('\n')).toContain('--json');
     },
   );
+});
+
+describe('kraken-rx demo timeline', () => {
+  const now = Date.UTC(2026, 10, 30, 6, 35, 47);
+  it.each([
+    [12, 30],
+    [60, 60],
+    [DEMO_MAX_SECONDS, DEMO_MAX_SPEED],
+    [0.5, 1],
+  ])('--seconds %p --speed %p: the simulated clock stays behind the real one, and the lookback covers it', (s, x) => {
+    const { startTime, lookbackMins } = demoTimeline(now, s, x);
+    expect(startTime % 60_000).toBe(0);
+    expect(startTime).toBeLessThanOrEqual(now - 20 * 60_000);
+    // Simulated time after the run (and a minute of overrun) at full speed is still before the real end.
+    expect(startTime + (s + 60) * x * 1000).toBeLessThanOrEqual(now + s * 1000);
+    // The reconciliation, asked at the real end, reaches back before the simulated start.
+    expect(now + (s + 60) * 1000 - lookbackMins * 60_000).toBeLessThan(startTime);
+  });
 });
 
 describe('kraken-rx against the simulator', () => {

@@ -28,8 +28,8 @@ against the venue's reports, and prints a summary. The simulator's clock runs fa
 every couple of seconds.
 
 Options:
-  --seconds <n>  how long to stream (default 12)
-  --speed <x>    simulated seconds per real second (default 30)
+  --seconds <n>  how long to stream (default 12, at most 3600)
+  --speed <x>    simulated seconds per real second (default 30, at most 120)
   --seed <n>     simulator seed (default 7)
   --json         one JSON object per line (NDJSON) instead of the live view
   --verbose      also print the node's start-up steps
@@ -48,6 +48,28 @@ const SPOT_BARS = 'BTC/USD.KRAKEN-1-MINUTE-LAST-EXTERNAL';
 const FUTURES_BARS = 'PF_XBTUSD.KRAKEN-1-MINUTE-LAST-EXTERNAL';
 const DRIVER_MS = 50;
 const STATUS_MS = 2_000;
+/**
+ * Beyond this the simulated clock outruns what the demo can show: Spot's WebSocket token (valid 15 simulated
+ * minutes) expires before the private socket subscribes, and the simulator's timers crowd out the sockets.
+ */
+export const DEMO_MAX_SPEED = 120;
+export const DEMO_MAX_SECONDS = 3_600;
+/** Real seconds the demo may spend beyond `--seconds` (start-up, the order rounds' waits, the closing reports). */
+const OVERRUN_SECONDS = 60;
+
+/**
+ * Where the simulated market starts, and how far back the reconciliations ask. The simulated clock must stay behind
+ * the real one for the whole run: the clients bound their history requests by their own (real) clock, so bars and
+ * orders stamped after the real now would be cut off.
+ */
+export function demoTimeline(now: number, seconds: number, speed: number): { startTime: number; lookbackMins: number } {
+  const aheadMs = Math.ceil((seconds + OVERRUN_SECONDS) * speed * 1000);
+  const behindMs = Math.max(20 * 60_000, aheadMs);
+  const startTime = Math.floor((now - behindMs) / 60_000) * 60_000;
+  // Asked at the end of the run, the reconciliations reach back before the simulated start, with an hour to spare.
+  const lookbackMins = Math.ceil((now - startTime) / 60_000 + (seconds + OVERRUN_SECONDS) / 60) + 60;
+  return { startTime, lookbackMins };
+}
 
 /** A failure of the demo itself (an order not accepted, a feed that never came): exit 1 with the reason. */
 class DemoError extends Error {}
@@ -327,14 +349,23 @@ export const demoCommand: Command = async (args, { io, signal }) => {
   }
   const seconds = positiveNumber('demo', 'seconds', values.seconds) ?? 12;
   const speed = positiveNumber('demo', 'speed', values.speed) ?? 30;
+  if (seconds > DEMO_MAX_SECONDS) {
+    throw new UsageError(`--seconds is at most ${DEMO_MAX_SECONDS}, got ${values.seconds}`, 'demo');
+  }
+  if (speed > DEMO_MAX_SPEED) {
+    throw new UsageError(
+      `--speed is at most ${DEMO_MAX_SPEED} (faster, Spot's 15-minute WebSocket token expires before it is used), got ${values.speed}`,
+      'demo',
+    );
+  }
   const seed = positiveInt('demo', 'seed', values.seed) ?? 7;
   const view = new DemoView(io, values.json === true);
   const logger = cliLogger(io, { verbose: values.verbose === true });
   const startedAt = Date.now();
 
-  // The simulated market starts 20 minutes in the past and runs `speed` times faster than real time, so bars close
-  // quickly and the simulated clock stays behind the real one.
-  const startTime = Math.floor(startedAt / 60_000) * 60_000 - 20 * 60_000;
+  // The simulated market starts in the past and runs `speed` times faster than real time, so bars close quickly and
+  // the simulated clock stays behind the real one until the end.
+  const { startTime, lookbackMins } = demoTimeline(startedAt, seconds, speed);
   const sim = await KrakenSimulator.start({ seed, clock: 'manual', startTime });
   // Advance by the real time that passed (times the speed), so a busy machine slows the view, not the market. One
   // tick never covers more than a few driver periods: after a stall, a catch-up advance would make the next tick
@@ -350,7 +381,7 @@ export const demoCommand: Command = async (args, { io, signal }) => {
     traderId: 'DEMO-001',
     dataClients: { [KRAKEN]: { ...clientConfig, updateInstrumentsIntervalMins: null } },
     execClients: { [KRAKEN]: clientConfig },
-    reconciliationLookbackMins: 120,
+    reconciliationLookbackMins: lookbackMins,
     logger,
   });
   const subscriptions = new Subscription();
@@ -493,7 +524,7 @@ export const demoCommand: Command = async (args, { io, signal }) => {
     );
     for (const bar of futures.chartBars) view.bar(bar, 'charts API');
 
-    const status = await firstValueFrom(exec.massStatus({ lookbackMins: 120 }));
+    const status = await firstValueFrom(exec.massStatus({ lookbackMins }));
     const check = checkReconciliation(status, tally);
     const lastSpotBar = spot.liveBars[spot.liveBars.length - 1];
     const lastFuturesBar = futures.chartBars[futures.chartBars.length - 1];
