@@ -1,5 +1,5 @@
 /** Where the CLI writes, and how it formats what it prints. */
-import type Decimal from 'decimal.js';
+import Decimal from 'decimal.js';
 import type { KrakenLogger } from '../config/logger';
 
 /** The CLI's output: lines to stdout and stderr (injectable for tests). */
@@ -13,9 +13,17 @@ export const processIO: CliIO = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-/** One NDJSON line: Decimals as strings, ids as their text form (their `toJSON`). */
+/**
+ * One NDJSON line: Decimals as plain decimal strings (`"0.00000001"`, never decimal.js's `"1e-8"`), ids as their
+ * text form (their `toJSON`).
+ */
 export function ndjson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
+    // `v` has been through toJSON already; the holder still has the Decimal itself.
+    const original = (this as Record<string, unknown>)[key];
+    if (Decimal.isDecimal(original)) return original.toFixed();
+    return typeof v === 'bigint' ? v.toString() : v;
+  });
 }
 
 /** A Decimal as plain text (no exponent), or `-` when absent. */

@@ -3,8 +3,9 @@
  * `instruments --json` / `bars --json` against the simulator.
  */
 import { DEMO_MAX_SECONDS, DEMO_MAX_SPEED, demoTimeline } from '../../src/cli/commands/demo';
+import Decimal from 'decimal.js';
 import { main } from '../../src/cli/main';
-import type { CliIO } from '../../src/cli/io';
+import { ndjson, type CliIO } from '../../src/cli/io';
 
 jest.setTimeout(20_000);
 
@@ -79,6 +80,15 @@ describe('kraken-rx arguments', () => {
   );
 });
 
+describe('NDJSON lines', () => {
+  it('print Decimals as plain decimal text at any depth, and bigints as text', () => {
+    expect(ndjson({ size: new Decimal('1e-8'), levels: [{ price: new Decimal('1.5e21') }], n: 10n, s: 'x' })).toBe(
+      '{"size":"0.00000001","levels":[{"price":"1500000000000000000000"}],"n":"10","s":"x"}',
+    );
+    expect(ndjson(new Decimal('-1e-9'))).toBe('"-0.000000001"');
+  });
+});
+
 describe('kraken-rx demo timeline', () => {
   const now = Date.UTC(2026, 10, 30, 6, 35, 47);
   it.each([
@@ -108,6 +118,8 @@ describe('kraken-rx against the simulator', () => {
     );
     const pf = instruments.find((i) => i.id === 'PF_XBTUSD.KRAKEN');
     expect(pf).toMatchObject({ kind: 'CryptoPerpetual', priceIncrement: '1', isInverse: false });
+    // Plain decimal text, not decimal.js's exponent form ('1e-8').
+    expect(instruments.find((i) => i.id === 'BTC/USD.KRAKEN')).toMatchObject({ sizeIncrement: '0.00000001' });
   });
 
   it('instruments prints a table', async () => {
