@@ -46,7 +46,8 @@ class ProxyAgent extends http.Agent {
   private readonly proxyHost: string;
   private readonly proxyPort: number;
   private readonly proxyTls: boolean;
-  private readonly proxyAuthorization?: string;
+  /** `Basic <base64 user:pass>`: a true private field, so neither `util.inspect` nor JSON ever shows it. */
+  readonly #proxyAuthorization?: string;
 
   constructor(proxy: URL, options?: http.AgentOptions) {
     super(options);
@@ -55,7 +56,7 @@ class ProxyAgent extends http.Agent {
     this.proxyPort = proxy.port ? Number(proxy.port) : this.proxyTls ? 443 : 80;
     if (proxy.username || proxy.password) {
       const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-      this.proxyAuthorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+      this.#proxyAuthorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
     }
     // See the module comment and UNSET_PORT: this agent serves http: and https: targets alike.
     Object.assign(this, { protocol: undefined, defaultPort: UNSET_PORT });
@@ -68,6 +69,14 @@ class ProxyAgent extends http.Agent {
 
   override toString(): string {
     return `ProxyAgent(${this.proxyAddress})`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   override createConnection(options: http.ClientRequestArgs, callback?: CreateConnectionCallback): undefined {
@@ -164,7 +173,7 @@ class ProxyAgent extends http.Agent {
     proxySocket.once('close', onEnd);
 
     const headers = [`CONNECT ${authority} HTTP/1.1`, `Host: ${authority}`];
-    if (this.proxyAuthorization) headers.push(`Proxy-Authorization: ${this.proxyAuthorization}`);
+    if (this.#proxyAuthorization) headers.push(`Proxy-Authorization: ${this.#proxyAuthorization}`);
     proxySocket.write(`${headers.join('\r\n')}\r\n\r\n`);
     return undefined;
   }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
+import { inspect } from 'node:util';
 import fetch from 'cross-fetch';
 import WebSocket from 'ws';
 import { KrakenConfigError, KrakenConnectionError } from '../../src/errors';
@@ -120,7 +121,11 @@ describe('proxyAgent (HTTP CONNECT tunnel)', () => {
       );
       expect(proxy.credentials).toEqual(['trader:s@cret']);
       expect(String(error)).not.toMatch(/s@cret|s%40cret|trader/);
-      expect(String(secretAgent)).not.toMatch(/s@cret|s%40cret|trader/);
+      const basic = Buffer.from('trader:s@cret').toString('base64');
+      for (const text of [String(secretAgent), JSON.stringify({ secretAgent }), inspect(secretAgent, { depth: 5 })]) {
+        expect(text).not.toMatch(/s@cret|s%40cret|trader/);
+        expect(text).not.toContain(basic);
+      }
     } finally {
       secretAgent.destroy();
     }
