@@ -2,6 +2,8 @@
  * kraken-rx: every Kraken Spot and Futures feed as an RxJS Observable.
  *
  * Operators live in `kraken-rx/operators`, the embedded exchange in `kraken-rx/sim`.
+ *
+ * @module kraken-rx
  */
 export * from './model';
 export * from './errors';

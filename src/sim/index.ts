@@ -1,5 +1,7 @@
 /**
  * `kraken-rx/sim`: an embedded Kraken exchange on loopback (Spot REST + WS v2, Futures REST + WS v1).
+ *
+ * @module kraken-rx/sim
  */
 export {
   KrakenSimulator,
