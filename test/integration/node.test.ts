@@ -123,6 +123,20 @@ describe('TradingNode against the simulator', () => {
     expect(err.message).toContain('KRAKEN_SPOT_API_KEY');
   });
 
+  it('rejects a Futures key that may not trade (authenticationError on the cancelorder probe)', async () => {
+    sim.faults.failNextRest({ path: '/derivatives/api/v3/cancelorder', krakenError: 'authenticationError' });
+    const node = makeNode({ execClients: { KRAKEN: clients({ productTypes: ['FUTURES'] }) } });
+    const err = await startFailure(node);
+    expect(err.productType).toBe('FUTURES');
+    expect(err.problem).toBe('cannot-trade');
+    expect(err.reason).toBe('authenticationError');
+    expect(err.envVars).toEqual(['KRAKEN_FUTURES_API_KEY', 'KRAKEN_FUTURES_API_SECRET']);
+    expect(err.message).toMatch(
+      /Kraken Futures \(FUTURES\) does not let the API key .* trade \(authenticationError\): use a key with full access \(order entry\) in KRAKEN_FUTURES_API_KEY\/KRAKEN_FUTURES_API_SECRET$/,
+    );
+    expect(err.message).not.toContain(sim.config().futuresApiSecret);
+  });
+
   it('rejects a Spot key that may not read the account (EGeneral:Permission denied on Balance)', async () => {
     sim.faults.failNextRest({ path: '/0/private/Balance', krakenError: 'EGeneral:Permission denied' });
     const node = makeNode({ execClients: { KRAKEN: clients({ productTypes: ['SPOT'] }) } });

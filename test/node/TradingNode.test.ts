@@ -3,9 +3,16 @@ import { silentLogger } from '../../src/config/logger';
 import { KrakenConfigError } from '../../src/errors';
 import { KRAKEN } from '../../src/model/identifiers';
 import { KrakenCredentialsError } from '../../src/node/credentials';
-import { KrakenLiveDataClientFactory, KrakenLiveExecClientFactory } from '../../src/node/factories';
+import {
+  type ClientFactoryContext,
+  type DataClientFactory,
+  type ExecClientFactory,
+  KrakenLiveDataClientFactory,
+  KrakenLiveExecClientFactory,
+} from '../../src/node/factories';
 import { TradingNode } from '../../src/node/TradingNode';
 
+const SECRET = Buffer.from('a-secret-of-some-length').toString('base64');
 const hosts = { baseUrlHttpSpot: 'http://127.0.0.1:1', baseUrlHttpFutures: 'http://127.0.0.1:1', logger: silentLogger };
 
 function node(config: ConstructorParameters<typeof TradingNode>[0]): TradingNode {
@@ -49,6 +56,46 @@ describe('TradingNode configuration', () => {
     expect(() => n.dataClient('BINANCE')).toThrow(/no data client 'BINANCE' \(configured: KRAKEN\)/);
     await n.stop();
     expect(n.state).toBe('STOPPED');
+  });
+
+  it('hands the data and execution clients of one key one HTTP client (so one raw client), and another key its own', async () => {
+    const seen: Record<string, ClientFactoryContext | undefined> = {};
+    const record = <F extends DataClientFactory | ExecClientFactory>(factory: F): F =>
+      ({
+        create: (name: string, config: never, context?: ClientFactoryContext) => {
+          seen[name] = context;
+          return factory.create(name, config, context);
+        },
+      }) as F;
+    const keyA = { apiKey: 'key-a', apiSecret: SECRET };
+    const n = new TradingNode({
+      logger: silentLogger,
+      dataClients: { DATA: { ...hosts, productTypes: ['SPOT', 'FUTURES'] } },
+      execClients: {
+        A: { ...hosts, ...keyA },
+        A2: { ...hosts, ...keyA, maxRetries: 1 },
+        B: { ...hosts, apiKey: 'key-b', apiSecret: SECRET },
+      },
+    })
+      .addDataClientFactory('DATA', record(KrakenLiveDataClientFactory))
+      .addExecClientFactory('A', record(KrakenLiveExecClientFactory))
+      .addExecClientFactory('A2', record(KrakenLiveExecClientFactory))
+      .addExecClientFactory('B', record(KrakenLiveExecClientFactory))
+      .build();
+    try {
+      const [data, a, a2, b] = ['DATA', 'A', 'A2', 'B'].map((name) => seen[name]);
+      expect(data?.httpClient).toBeDefined();
+      // The keyless data client joins the first execution key's stack: one nonce source and rate counters per key.
+      expect(a?.httpClient).toBe(data?.httpClient);
+      expect(a2?.httpClient).toBe(data?.httpClient);
+      expect(a?.instrumentProvider).toBe(data?.instrumentProvider);
+      expect(n.dataClient('DATA').http).toBe(data?.httpClient);
+      expect(b?.httpClient).toBeDefined();
+      expect(b?.httpClient).not.toBe(a?.httpClient);
+      expect(b?.httpClient?.raw).not.toBe(a?.httpClient?.raw);
+    } finally {
+      await n.stop();
+    }
   });
 
   it('rejects start() with a KrakenCredentialsError naming the env vars when an execution client has no key', async () => {
