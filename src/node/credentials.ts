@@ -20,7 +20,9 @@ const PRODUCT_NAME: Record<KrakenProductType, string> = { SPOT: 'Kraken Spot', F
 
 /**
  * The credentials of one product type are missing, were rejected by Kraken, or may not trade. The message names
- * the product type, Kraken's answer, the config options and the environment variables to set; never a secret.
+ * the product type, Kraken's answer, the config options and the environment variables to set; never a secret. It
+ * is the sentence alone: unlike other `KrakenConfigError`s it does not start with `option: ` (the sentence names
+ * the options and variables already); `option` still holds where the key came from.
  */
 export class KrakenCredentialsError extends KrakenConfigError {
   constructor(
@@ -35,6 +37,8 @@ export class KrakenCredentialsError extends KrakenConfigError {
     options?: { cause?: unknown },
   ) {
     super(option, message, options);
+    this.message = message;
+    Error.captureStackTrace?.(this, KrakenCredentialsError);
   }
 }
 

@@ -97,8 +97,10 @@ describe('TradingNode against the simulator', () => {
     expect(err.productType).toBe('SPOT');
     expect(err.problem).toBe('rejected');
     expect(err.reason).toBe('EAPI:Invalid key');
-    expect(err.message).toContain('KRAKEN_SPOT_API_KEY');
-    expect(err.message).toContain('EAPI:Invalid key');
+    expect(err.message).toBe(
+      'Kraken Spot (SPOT) refused the API key given in apiKey/apiSecret (EAPI:Invalid key): set KRAKEN_SPOT_API_KEY and KRAKEN_SPOT_API_SECRET, or apiKey/apiSecret, to a valid Kraken Spot API key and secret',
+    );
+    expect(String(err.stack).split('\n')[0]).toBe(`KrakenCredentialsError: ${err.message}`);
     expect(err.message).not.toContain(sim.config().apiSecret);
   });
 
@@ -132,7 +134,7 @@ describe('TradingNode against the simulator', () => {
     expect(err.reason).toBe('authenticationError');
     expect(err.envVars).toEqual(['KRAKEN_FUTURES_API_KEY', 'KRAKEN_FUTURES_API_SECRET']);
     expect(err.message).toMatch(
-      /Kraken Futures \(FUTURES\) does not let the API key .* trade \(authenticationError\): use a key with full access \(order entry\) in KRAKEN_FUTURES_API_KEY\/KRAKEN_FUTURES_API_SECRET$/,
+      /^Kraken Futures \(FUTURES\) does not let the API key .* trade \(authenticationError\): use a key with full access \(order entry\) in KRAKEN_FUTURES_API_KEY\/KRAKEN_FUTURES_API_SECRET$/,
     );
     expect(err.message).not.toContain(sim.config().futuresApiSecret);
   });
