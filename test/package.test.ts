@@ -79,3 +79,27 @@ describe('package.json', () => {
     expect(process.getActiveResourcesInfo().length).toBe(resourcesBefore);
   });
 });
+
+describe('public entry points', () => {
+  it('kraken-rx/operators carries the operators and Kraken rate-limit presets of DESIGN.md §3.4', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const operators = require('../src/operators') as Record<string, unknown>;
+    for (const name of [
+      'bufferBars',
+      'aggregateBars',
+      'orderBook',
+      'TokenBucket',
+      'rateLimit',
+      'retryBackoff',
+      'paginate',
+    ]) {
+      expect(typeof operators[name]).toBe('function');
+    }
+    const spot = (operators.spotRestCounter as (tier: string) => { capacity: number; refillPerSecond: number })(
+      'starter',
+    );
+    expect([spot.capacity, spot.refillPerSecond]).toEqual([15, 0.33]);
+    const futures = (operators.futuresDerivativesBudget as () => { capacity: number })();
+    expect(futures.capacity).toBe(500);
+  });
+});

@@ -22,7 +22,7 @@ export interface IntervalKeyed {
  *
  * ```
  * source (intervalBegin):  -0-0-0-1-0-1-2-|
- * bufferBars():            -------0-------1-|   (the last 0 before the first 1; the late 0 is dropped)
+ * bufferBars():            -------0-----1-|     (the last 0 before the first 1; the late 0 is dropped)
  * ```
  *
  * @example

@@ -12,3 +12,5 @@ export * from './paginate';
 export * from './bufferBars';
 export * from './aggregateBars';
 export * from './orderBook';
+// Kraken's rate-limit models as ready-made buckets (DESIGN.md §3.4 presets).
+export * from '../kraken/common/rateLimits';
