@@ -106,7 +106,7 @@ function applyLevels(
  *   message changed, including the levels dropped by truncation (a snapshot starts with a CLEAR per side).
  * - Cost: consecutive books share structure, so an update copies at most a 64-level chunk per side it touches,
  *   whatever the depth; `bids`/`asks` are materialised on first read. No Decimal is made unless read.
- *   test/bench/orderBook.bench.ts measures the whole frame-to-book path.
+ *   `npm run bench` (test/bench/run.ts) measures the whole frame-to-book path.
  * - One instrument per stream (`groupBy` the instrument for a multiplexed feed). Errors and completion pass
  *   through.
  *
