@@ -4,7 +4,19 @@
  * (is a failed placement's outcome unknown? how long to wait for the stream?).
  */
 import Decimal from 'decimal.js';
-import { catchError, defer, map, mergeMap, type Observable, of, shareReplay, type SchedulerLike, timer } from 'rxjs';
+import {
+  catchError,
+  defer,
+  EMPTY,
+  map,
+  mergeMap,
+  type Observable,
+  of,
+  shareReplay,
+  type SchedulerLike,
+  tap,
+  timer,
+} from 'rxjs';
 import type { KrakenExecClientConfig } from '../config/config';
 import type { KrakenLogger } from '../config/logger';
 import {
@@ -161,6 +173,38 @@ export function carriesAmendment(order: TrackedOrder, cmd: ModifyOrder): boolean
     value === undefined || (current !== undefined && current.eq(new Decimal(String(value))));
   return (
     same(cmd.quantity, order.quantity) && same(cmd.price, order.price) && same(cmd.triggerPrice, order.triggerPrice)
+  );
+}
+
+/**
+ * Resolves a modify command that failed. A definite refusal is `OrderModifyRejected` with Kraken's reason. When the
+ * outcome is unknown (no answer), the order is read back with `readBack` first — an amendment that took effect
+ * comes back as `OrderUpdated` through the tracker — and only if the order does not carry the amendment then is it
+ * reported as rejected. `what` names the command in that reason (`edit`, `amendment`).
+ */
+export function resolveModifyFailure(
+  ctx: ExecContext,
+  order: TrackedOrder,
+  cmd: ModifyOrder,
+  err: unknown,
+  readBack: () => Observable<unknown>,
+  what: string,
+): Observable<unknown> {
+  if (!isOutcomeUnknown(err)) {
+    ctx.tracker.apply(order, { kind: 'modifyRejected', reason: reasonOf(err), ts: ctx.now() });
+    return EMPTY;
+  }
+  return readBack().pipe(
+    tap({
+      complete: () => {
+        if (carriesAmendment(order, cmd)) return;
+        ctx.tracker.apply(order, {
+          kind: 'modifyRejected',
+          reason: `no answer to the ${what} (${reasonOf(err)}); the order at Kraken is unchanged`,
+          ts: ctx.now(),
+        });
+      },
+    }),
   );
 }
 

@@ -92,7 +92,7 @@ import { toDecimal } from '../model/decimal';
 import { awaitTracker } from './await';
 import {
   applySafely,
-  carriesAmendment,
+  resolveModifyFailure,
   chunks,
   isOutcomeUnknown,
   lookUpRepeatedly,
@@ -733,25 +733,9 @@ export class FuturesVenue {
             ts,
           });
         }),
-        catchError((err: unknown) => {
-          if (!isOutcomeUnknown(err)) {
-            tracker.apply(order, { kind: 'modifyRejected', reason: reasonOf(err), ts: this.ctx.now() });
-            return EMPTY;
-          }
-          return this.refreshOpenOrders([order]).pipe(
-            tap({
-              complete: () => {
-                if (!carriesAmendment(order, cmd)) {
-                  tracker.apply(order, {
-                    kind: 'modifyRejected',
-                    reason: `no answer to the edit (${reasonOf(err)}); the order at Kraken is unchanged`,
-                    ts: this.ctx.now(),
-                  });
-                }
-              },
-            }),
-          );
-        }),
+        catchError((err: unknown) =>
+          resolveModifyFailure(this.ctx, order, cmd, err, () => this.refreshOpenOrders([order]), 'edit'),
+        ),
         ignoreElements(),
       );
     });

@@ -78,7 +78,7 @@ import { toDecimal } from '../model/decimal';
 import { awaitTracker } from './await';
 import {
   applySafely,
-  carriesAmendment,
+  resolveModifyFailure,
   chunks,
   isOutcomeUnknown,
   lookUpRepeatedly,
@@ -618,26 +618,9 @@ export class SpotVenue {
             )
         : this.ctx.raw.spot.amendOrder(spotRestAmendOrderParams(cmd, ref)).pipe(tap(() => updated()));
       return request$.pipe(
-        catchError((err: unknown) => {
-          if (!isOutcomeUnknown(err)) {
-            tracker.apply(order, { kind: 'modifyRejected', reason: reasonOf(err), ts: this.ctx.now() });
-            return EMPTY;
-          }
-          // Read the order back: the reconciliation reports an amendment that took effect as OrderUpdated.
-          return this.reconcileOrders([order]).pipe(
-            tap({
-              complete: () => {
-                if (!carriesAmendment(order, cmd)) {
-                  tracker.apply(order, {
-                    kind: 'modifyRejected',
-                    reason: `no answer to the amendment (${reasonOf(err)}); the order at Kraken is unchanged`,
-                    ts: this.ctx.now(),
-                  });
-                }
-              },
-            }),
-          );
-        }),
+        catchError((err: unknown) =>
+          resolveModifyFailure(this.ctx, order, cmd, err, () => this.reconcileOrders([order]), 'amendment'),
+        ),
         ignoreElements(),
       );
     });
