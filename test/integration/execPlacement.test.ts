@@ -123,6 +123,29 @@ describe('a placement whose answer is lost', () => {
   });
 });
 
+describe('a modify whose answer is lost', () => {
+  let h: Harness;
+  afterEach(() => h.close());
+
+  test('Futures: editorder answered by a 502 is read back; the unchanged order gives one OrderModifyRejected', async () => {
+    h = await startHarness({ products: ['FUTURES'] });
+    const order = farBuy(h, 'edit-lost', 'PF_XBTUSD');
+    expect(types(await collect(h.client.submitOrder(order)))).toEqual(['OrderSubmitted', 'OrderAccepted']);
+    h.sim.faults.failNextRest({ path: '/derivatives/api/v3/editorder', status: 502 });
+    const newPrice = new Decimal(order.price as string).minus(10).toFixed();
+    const events = await collect(
+      h.client.modifyOrder({ clientOrderId: 'edit-lost', instrumentId: order.instrumentId, price: newPrice }),
+    );
+    expect(types(events)).toEqual(['OrderModifyRejected']);
+    expect(events[0].type === 'OrderModifyRejected' && events[0].reason).toMatch(
+      /^no answer to the edit \(.*502.*\); the order at Kraken is unchanged$/,
+    );
+    const [placed] = h.sim.engine.accountOrders(h.sim.accounts().futures).filter((o) => o.clOrdId === 'edit-lost');
+    expect(placed.limitPrice?.toFixed()).toBe(new Decimal(order.price as string).toFixed());
+    expect(h.requests.filter((r) => r.endsWith('/editorder'))).toHaveLength(1);
+  });
+});
+
 describe('refused orders are events with Kraken reason', () => {
   let h: Harness;
   beforeAll(async () => {
