@@ -51,9 +51,40 @@ function fits(group: Group, config: KrakenClientConfig): boolean {
   return true;
 }
 
+/** Settings of the shared HTTP client: within a stack, the first member's apply to every member. */
+const HTTP_SETTINGS = [
+  'maxRetries',
+  'retryDelayInitialMs',
+  'retryDelayMaxMs',
+  'httpTimeoutSecs',
+  'maxRequestsPerSecond',
+  'spotRateLimitTier',
+  'fetch',
+  'scheduler',
+] as const;
+
+/** Says, once per setting, when a member's HTTP setting gives way to the stack's (it would otherwise be silent). */
+function warnOverridden(group: Group, base: KrakenClientConfig): void {
+  for (const name of HTTP_SETTINGS) {
+    const used = base[name];
+    const differs = group.members.find((member) => member[name] !== used);
+    if (differs === undefined) continue;
+    const other = differs[name];
+    const plain = (v: unknown) => typeof v === 'number' || typeof v === 'string';
+    const what =
+      plain(used) && plain(other)
+        ? `a client configured with ${name} ${String(other)} uses ${String(used)}`
+        : `a client configured with another ${name} uses the first one's`;
+    base.logger.warn(
+      `clients that share an API key share one HTTP client: ${what} for its REST calls (give them the same ${name})`,
+    );
+  }
+}
+
 /** The settings a stack is built with: the first member's, every member's product types and keys. */
 function stackOptions(group: Group): KrakenDataClientOptions {
   const base = group.members.find((c) => c instanceof KrakenExecClientConfig) ?? group.members[0];
+  warnOverridden(group, base);
   const data = group.members.find((c): c is KrakenDataClientConfig => c instanceof KrakenDataClientConfig);
   const productTypes = PRODUCTS.filter((p) => group.products.has(p));
   const options: Record<string, unknown> = {

@@ -52,6 +52,35 @@ describe('KrakenHttpStacks', () => {
     stacks.close();
   });
 
+  it('warns, once per setting, when a client sharing the stack has other HTTP settings (the first one wins)', () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const exec = new KrakenExecClientConfig(
+      { ...hosts, logger, apiKey: 'k', apiSecret: SECRET, maxRetries: 1, httpTimeoutSecs: 5 },
+      NO_ENV,
+    );
+    const data = new KrakenDataClientConfig({ ...hosts, maxRetries: 3, httpTimeoutSecs: 5 }, NO_ENV);
+    const data2 = new KrakenDataClientConfig({ ...hosts, maxRetries: 4, fetch: async () => new Response() }, NO_ENV);
+    const stacks = new KrakenHttpStacks([data, exec, data2]);
+    expect(stacks.all()).toHaveLength(1);
+    expect(stacks.for(data).config.maxRetries).toBe(1);
+    expect(warnings).toEqual([
+      'clients that share an API key share one HTTP client: a client configured with maxRetries 3 uses 1 for its REST calls (give them the same maxRetries)',
+      'clients that share an API key share one HTTP client: a client configured with httpTimeoutSecs 10 uses 5 for its REST calls (give them the same httpTimeoutSecs)',
+      "clients that share an API key share one HTTP client: a client configured with another fetch uses the first one's for its REST calls (give them the same fetch)",
+    ]);
+    stacks.close();
+  });
+
+  it('stays quiet when the clients of a stack agree', () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const exec = new KrakenExecClientConfig({ ...hosts, logger, apiKey: 'k', apiSecret: SECRET }, NO_ENV);
+    const stacks = new KrakenHttpStacks([new KrakenDataClientConfig(hosts, NO_ENV), exec]);
+    expect(warnings).toEqual([]);
+    stacks.close();
+  });
+
   it('reloads instruments only when a data client is in the stack', () => {
     const exec = new KrakenExecClientConfig({ ...hosts, apiKey: 'k', apiSecret: SECRET }, NO_ENV);
     const data = new KrakenDataClientConfig({ ...hosts, updateInstrumentsIntervalMins: 5 }, NO_ENV);
