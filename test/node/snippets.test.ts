@@ -1,5 +1,5 @@
 /**
- * Every TypeScript snippet of README.md and docs/guide.md compiles against the library as published: `kraken-rx`,
+ * Every TypeScript snippet of README.md, docs/guide.md and docs/operators.md compiles against the library as published: `kraken-rx`,
  * `kraken-rx/operators` and `kraken-rx/sim` resolve to src/index.ts, src/operators/index.ts and src/sim/index.ts,
  * and each snippet's body runs inside an async function (the snippets use top-level `await`).
  */
@@ -10,7 +10,7 @@ import ts from 'typescript';
 jest.setTimeout(30_000);
 
 const ROOT = path.resolve(__dirname, '../..');
-const DOCS = ['README.md', 'docs/guide.md'];
+const DOCS = ['README.md', 'docs/guide.md', 'docs/operators.md'];
 
 interface Snippet {
   readonly where: string;
