@@ -4,6 +4,7 @@ import { KrakenEnvironment, KrakenProductType } from '../model/identifiers';
 import { defaultBaseUrls, FUTURES_DEMO_RETIRED, isRetiredFuturesDemoUrl } from '../kraken/common/urls';
 import { consoleLogger, redactingLogger, type KrakenLogger } from './logger';
 import { maskApiKey, redactUrlCredentials, Secret, urlPassword } from './secret';
+import type { WebSocketConstructor, WebSocketLike } from '../transport/wsSession';
 
 /** The `fetch` kraken-rx calls (cross-fetch by default). */
 export type FetchLike = (input: string, init?: RequestInitLike) => Promise<ResponseLike>;
@@ -21,18 +22,17 @@ export interface ResponseLike {
   text(): Promise<string>;
 }
 
-/** A WebSocket constructor compatible with `ws` (the default). */
-export type WebSocketCtor = new (url: string, options?: { agent?: unknown }) => WebSocketLike;
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  ping?(data?: unknown): void;
-  on?(event: string, listener: (...args: unknown[]) => void): unknown;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string | Buffer }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+/** A WebSocket constructor compatible with `ws` (the default): the transport's own type, so no client casts. */
+export type WebSocketCtor = WebSocketConstructor;
+export type { WebSocketLike };
+
+/** What every WebSocket session of a client takes from its config (see `wsSessionOptions()`). */
+export interface WsConnectionOptions {
+  readonly WebSocket?: WebSocketCtor;
+  readonly proxyUrl?: string;
+  readonly scheduler: SchedulerLike;
+  readonly heartbeatSecs: number;
+  readonly backoff: { readonly initialDelayMs: number; readonly maxDelayMs: number };
 }
 
 export type SpotRateLimitTier = 'starter' | 'intermediate' | 'pro';
@@ -383,6 +383,17 @@ abstract class KrakenClientConfigBase {
       options,
       `no ${productType} credentials: set ${options} or the env vars ${vars.key} and ${vars.secret}`,
     );
+  }
+
+  /** The connection settings every WebSocket session of a client uses: constructor, proxy, clock, heartbeat, backoff. */
+  wsSessionOptions(): WsConnectionOptions {
+    return {
+      ...(this.WebSocket ? { WebSocket: this.WebSocket } : {}),
+      ...(this.wsProxyUrl ? { proxyUrl: this.wsProxyUrl } : {}),
+      scheduler: this.scheduler,
+      heartbeatSecs: this.wsHeartbeatSecs,
+      backoff: { initialDelayMs: this.retryDelayInitialMs, maxDelayMs: this.retryDelayMaxMs },
+    };
   }
 
   /** The product types configured, in order. */

@@ -57,12 +57,7 @@ import { BarType, InstrumentId, KRAKEN, type BarTypeLike, type InstrumentIdLike 
 import type { CurrencyPair, Instrument } from '../model/instruments';
 import { aggregateBars } from '../operators/aggregateBars';
 import { orderBook } from '../operators/orderBook';
-import {
-  WsSession,
-  type WebSocketConstructor,
-  type WsConnectionEvent,
-  type WsConnectionState,
-} from '../transport/wsSession';
+import { WsSession, type WsConnectionEvent, type WsConnectionState } from '../transport/wsSession';
 import { BookFeed, BookGuard, resyncBook } from './bookFeed';
 import type { FeedContext } from './decodeFrames';
 import { futuresFrameProblem, spotFrameProblem } from './frameMonitor';
@@ -206,13 +201,7 @@ export class KrakenDataClient {
     this.ownsProvider = deps.instrumentProvider === undefined;
     this.instrumentProvider = deps.instrumentProvider ?? new KrakenInstrumentProvider(this.config, { http: this.http });
 
-    const sessionOptions = {
-      WebSocket: this.config.WebSocket as WebSocketConstructor | undefined,
-      proxyUrl: this.config.wsProxyUrl,
-      scheduler: this.scheduler,
-      heartbeatSecs: this.config.wsHeartbeatSecs,
-      backoff: { initialDelayMs: this.config.retryDelayInitialMs, maxDelayMs: this.config.retryDelayMaxMs },
-    };
+    const sessionOptions = this.config.wsSessionOptions();
     this.spot = new WsSession({
       ...sessionOptions,
       url: this.config.baseUrlWsSpot,

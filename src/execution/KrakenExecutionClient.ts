@@ -46,7 +46,6 @@ import type {
   PositionStatusReport,
 } from '../model/reports';
 import { backoffDelayMs, isRetryableError } from '../operators/retryBackoff';
-import type { WebSocketConstructor } from '../transport/wsSession';
 import { ClientOrderIds } from './clientOrderIds';
 import { InstrumentBook, reasonOf, type ExecContext, type InstrumentSource } from './context';
 import { FuturesVenue, type FuturesLeveragePreference } from './futuresVenue';
@@ -193,9 +192,8 @@ export class KrakenExecutionClient {
       detach: (work, what) => this.detach(work, what),
       now: () => cfg.scheduler.now(),
     };
-    const WebSocketCtor = cfg.WebSocket as unknown as WebSocketConstructor | undefined;
-    if (spotOn) this.spot = new SpotVenue(this.ctx, WebSocketCtor);
-    if (futuresOn) this.futures = new FuturesVenue(this.ctx, WebSocketCtor);
+    if (spotOn) this.spot = new SpotVenue(this.ctx);
+    if (futuresOn) this.futures = new FuturesVenue(this.ctx);
 
     this.tracker.changes$.subscribe(({ order, event }) => {
       this.events.next(event);

@@ -77,7 +77,7 @@ import {
   type FuturesWsSubscription,
 } from '../kraken/futures/wsProtocol';
 import { paginate } from '../operators/paginate';
-import { WsSession, type WebSocketConstructor } from '../transport/wsSession';
+import { WsSession } from '../transport/wsSession';
 import type { FuturesInstrument } from '../model/instruments';
 import type { InstrumentId } from '../model/identifiers';
 import type { LiquiditySide, ModifyOrder, SubmitOrder } from '../model/orders';
@@ -148,19 +148,12 @@ export class FuturesVenue {
   /** Futures account states from the live `balances` feed (hot). */
   readonly accountStates$: Observable<AccountState> = this.states.asObservable();
 
-  constructor(
-    private readonly ctx: ExecContext,
-    WebSocketCtor?: WebSocketConstructor,
-  ) {
+  constructor(private readonly ctx: ExecContext) {
     const { config } = ctx;
     this.session = new WsSession<FuturesWsSubscription, FuturesWsAuth>({
       url: config.baseUrlWsFutures,
       protocol: futuresWsProtocol,
-      ...(WebSocketCtor ? { WebSocket: WebSocketCtor } : {}),
-      ...(config.wsProxyUrl ? { proxyUrl: config.wsProxyUrl } : {}),
-      scheduler: ctx.scheduler,
-      heartbeatSecs: config.wsHeartbeatSecs,
-      backoff: { initialDelayMs: config.retryDelayInitialMs, maxDelayMs: config.retryDelayMaxMs },
+      ...config.wsSessionOptions(),
       authenticate: (context) => {
         const credentials = config.requireCredentials('FUTURES');
         const secret = credentials.apiSecret;

@@ -63,7 +63,7 @@ import {
   type SpotWsSubscription,
 } from '../kraken/spot/wsProtocol';
 import { paginate } from '../operators/paginate';
-import { WsSession, type WebSocketConstructor } from '../transport/wsSession';
+import { WsSession } from '../transport/wsSession';
 import { InstrumentId, KRAKEN } from '../model/identifiers';
 import type { CurrencyPair } from '../model/instruments';
 import type { ModifyOrder, SubmitOrder } from '../model/orders';
@@ -117,19 +117,12 @@ export class SpotVenue {
   /** Spot account states from the live `balances` channel (hot). */
   readonly accountStates$: Observable<AccountState> = this.states.asObservable();
 
-  constructor(
-    private readonly ctx: ExecContext,
-    WebSocketCtor?: WebSocketConstructor,
-  ) {
+  constructor(private readonly ctx: ExecContext) {
     const { config } = ctx;
     this.session = new WsSession<SpotWsSubscription, SpotWsAuth>({
       url: config.baseUrlWsSpotAuth,
       protocol: spotWsProtocol,
-      ...(WebSocketCtor ? { WebSocket: WebSocketCtor } : {}),
-      ...(config.wsProxyUrl ? { proxyUrl: config.wsProxyUrl } : {}),
-      scheduler: ctx.scheduler,
-      heartbeatSecs: config.wsHeartbeatSecs,
-      backoff: { initialDelayMs: config.retryDelayInitialMs, maxDelayMs: config.retryDelayMaxMs },
+      ...config.wsSessionOptions(),
       authenticate: spotTokenAuthentication(() => ctx.raw.spot.getWebSocketsToken().pipe(map((r) => r.token))),
       requestTimeoutMs: ctx.requestTimeoutMs,
       ackTimeoutMs: ctx.requestTimeoutMs,

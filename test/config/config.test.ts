@@ -59,6 +59,37 @@ describe('KrakenDataClientConfig defaults', () => {
   });
 });
 
+describe('wsSessionOptions', () => {
+  it('gives every socket the configured constructor, proxy, clock, heartbeat and backoff', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const WebSocket = class {} as never;
+    const config = new KrakenDataClientConfig(
+      {
+        scheduler,
+        WebSocket,
+        wsProxyUrl: 'http://127.0.0.1:3128',
+        wsHeartbeatSecs: 7,
+        retryDelayInitialMs: 250,
+        retryDelayMaxMs: 4000,
+      },
+      {},
+    );
+    expect(config.wsSessionOptions()).toEqual({
+      WebSocket,
+      proxyUrl: 'http://127.0.0.1:3128',
+      scheduler,
+      heartbeatSecs: 7,
+      backoff: { initialDelayMs: 250, maxDelayMs: 4000 },
+    });
+  });
+
+  it('leaves out the constructor and proxy when none are configured', () => {
+    const options = new KrakenExecClientConfig({}, {}).wsSessionOptions();
+    expect(Object.keys(options).sort()).toEqual(['backoff', 'heartbeatSecs', 'scheduler']);
+    expect(options.heartbeatSecs).toBe(30);
+  });
+});
+
 describe('KrakenExecClientConfig defaults', () => {
   it('has the exec-only options', () => {
     const config = new KrakenExecClientConfig({}, {});
